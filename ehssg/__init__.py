@@ -1,0 +1,5 @@
+"""The EHSSG release coordination platform."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,12 @@
+"""Top-level URLs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("health/", views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("", include("releases.urls")),
+]

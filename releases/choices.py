@@ -1,0 +1,63 @@
+"""Enumerations of the release domain (see shared docs/domain.md)."""
+
+from django.db import models
+
+
+class Designation(models.TextChoices):
+    ACCREDITED = "accredited", "Accredited official statistics"
+    OFFICIAL = "official", "Official statistics"
+    IN_DEVELOPMENT = "in_development", "Official statistics in development"
+    MANAGEMENT_INFORMATION = "management_information", "Management information"
+    AD_HOC = "ad_hoc", "Ad hoc statistics"
+
+
+MAJOR_DESIGNATIONS = (Designation.ACCREDITED, Designation.OFFICIAL)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROVISIONAL = "provisional", "Provisional"
+    CONFIRMED = "confirmed", "Confirmed"
+    PUBLISHED = "published", "Published"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ANNOUNCED_STATES = (State.PROVISIONAL, State.CONFIRMED, State.PUBLISHED, State.CANCELLED)
+OPEN_STATES = (State.PROVISIONAL, State.CONFIRMED)
+
+
+class Precision(models.TextChoices):
+    EXACT = "exact", "Exact date and time"
+    MONTH = "month", "Month"
+    TWO_MONTHS = "two_months", "Two months"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    BIANNUAL = "biannual", "Every six months"
+    ANNUAL = "annual", "Annual"
+    BIENNIAL = "biennial", "Every two years"
+    AD_HOC = "ad_hoc", "Ad hoc"
+
+
+class Geography(models.TextChoices):
+    UNITED_KINGDOM = "uk", "United Kingdom"
+    GREAT_BRITAIN = "gb", "Great Britain"
+    ENGLAND_AND_WALES = "england_wales", "England and Wales"
+    ENGLAND = "england", "England"
+    ENGLAND_REGIONS = "england_regions", "England and English regions"
+    LOCAL = "england_local", "England, regions and local areas"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for Head of Profession"
+    AGREED = "agreed", "Agreed"
+    REJECTED = "rejected", "Not agreed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ProducerRole(models.TextChoices):
+    EDITOR = "editor", "Producer editor"
+    HOP = "hop", "Head of Profession for Statistics"

@@ -1,0 +1,60 @@
+"""Reads that are more than a one-liner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .choices import State
+from .models import DateChange, PreReleaseAccess, Release
+from .querysets import ReleaseQuerySet
+from .rules import STANDARD_TIME, release_time_warnings
+
+
+def release_schedule_warnings(release: Release, *, at: datetime | None = None) -> list[str]:
+    """Code of Practice warnings about a release's exact time, as of its confirmation (or ``at``)."""
+    if release.release_at is None:
+        return []
+    allowed = release.series.allowed_release_times() if release.series else (STANDARD_TIME,)
+    return release_time_warnings(
+        release_at=release.release_at,
+        confirmed_at=at or release.confirmed_at or timezone.now(),
+        allowed_times=allowed,
+        minimum_notice_days=settings.EHSSG_MIN_NOTICE_DAYS,
+    )
+
+
+def releases_for_user(user: Any) -> ReleaseQuerySet:
+    """The releases a signed-in producer works on, newest first, for their list page."""
+    return Release.objects.editable_by(user).with_flags().for_listing().order_by("-starts_on", "title")
+
+
+def release_detail(user: Any, slug: str) -> Release:
+    """One release the user may see, with everything its page shows prefetched."""
+    public_changes = Prefetch("date_changes", queryset=DateChange.objects.public(), to_attr="public_changes")
+    access = Prefetch(
+        "pre_release_access",
+        queryset=PreReleaseAccess.objects.filter(is_removed=False),
+        to_attr="access_list",
+    )
+    return (
+        Release.objects.visible_to(user)
+        .with_flags()
+        .for_listing()
+        .prefetch_related(public_changes, access)
+        .get(slug=slug)
+    )
+
+
+def pre_release_access_visible(release: Release, user: Any) -> bool:
+    """The list is public once the release is out; before that only its producers see it."""
+    from ehssg.roles import roles_of
+
+    if release.state == State.PUBLISHED:
+        return True
+    producer_ids = {release.lead_producer_id, *(p.pk for p in release.joint_producers.all())}
+    return bool(roles_of(user).producer_ids & producer_ids)

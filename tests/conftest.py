@@ -1,0 +1,83 @@
+"""Shared fixtures: the people in each role around two producers and two networks."""
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from releases.choices import ProducerRole
+from tests.factories import (
+    ProducerFactory,
+    TopicNetworkFactory,
+    UserFactory,
+    give_role,
+    make_osr,
+    make_secretariat,
+)
+
+REQUIRE_SERVICES = os.environ.get("EHSSG_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a machine without the service; fail in CI, where EHSSG_REQUIRE_SERVICES=1 says it must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (EHSSG_REQUIRE_SERVICES=1, so this is a failure)")
+    pytest.skip(reason)
+
+
+@dataclass
+class Cast:
+    """Two producers (own and other), two networks, and one person in each role."""
+
+    producer: Any
+    other_producer: Any
+    network: Any
+    other_network: Any
+    editor: Any
+    hop: Any
+    other_editor: Any
+    other_hop: Any
+    lead: Any
+    other_lead: Any
+    member: Any
+    secretariat: Any
+    osr: Any
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    producer = ProducerFactory(name="NHS England", abbreviation="NHSE", slug="nhs-england")
+    other = ProducerFactory(name="Office for National Statistics", abbreviation="ONS", slug="ons")
+    network = TopicNetworkFactory(name="Urgent and emergency care", slug="urgent-and-emergency-care")
+    other_network = TopicNetworkFactory(name="Cancer", slug="cancer")
+    network.member_producers.set([producer, other])
+    editor = UserFactory(username="editor")
+    hop = UserFactory(username="hop")
+    other_editor = UserFactory(username="other_editor")
+    other_hop = UserFactory(username="other_hop")
+    give_role(editor, producer, ProducerRole.EDITOR)
+    give_role(hop, producer, ProducerRole.HOP)
+    give_role(other_editor, other, ProducerRole.EDITOR)
+    give_role(other_hop, other, ProducerRole.HOP)
+    lead = UserFactory(username="lead")
+    other_lead = UserFactory(username="other_lead")
+    member = UserFactory(username="member")
+    network.leads.add(lead)
+    other_network.leads.add(other_lead)
+    network.members.add(member)
+    return Cast(
+        producer=producer,
+        other_producer=other,
+        network=network,
+        other_network=other_network,
+        editor=editor,
+        hop=hop,
+        other_editor=other_editor,
+        other_hop=other_hop,
+        lead=lead,
+        other_lead=other_lead,
+        member=member,
+        secretariat=make_secretariat(),
+        osr=make_osr(),
+    )
