@@ -4,13 +4,15 @@ Action plans, progress updates, lessons and engagement records hang off a networ
 release register needs the network itself so releases and series can say which networks they serve.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 
 class TopicNetworkQuerySet(models.QuerySet["TopicNetwork"]):
-    def led_by(self, user: object) -> "TopicNetworkQuerySet":
+    def led_by(self, user: Any) -> "TopicNetworkQuerySet":
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(leads=user)

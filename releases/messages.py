@@ -45,3 +45,16 @@ WARN_NON_STANDARD_TIME = (
 WARN_WEEKEND = "{day} is a {weekday}: releases should be on a weekday."
 WARN_BANK_HOLIDAY = "{day} is a bank holiday in England and Wales ({name})."
 WARN_OUTSIDE_WINDOW = "The date is outside the provisional window announced ({window})."
+
+# Flags
+FLAG_NOT_YOURS = (
+    "Only the producers concerned, the lead of the topic network and the EHSSG secretariat can settle this flag."
+)
+FLAG_ALREADY_SETTLED = "This flag has already been {status}."
+FLAG_NOT_OPEN = "Only an open flag can be acknowledged."
+FLAG_REASON_REQUIRED = "Enter what was done, or why this is not a problem"
+FLAG_NOT_A_CLASH = "Only a date clash can be settled by marking the releases as coordinated."
+FLAG_NOT_A_DUPLICATE = "Only a possible duplicate can be confirmed as a duplicate."
+FLAG_WITHDRAW_NOT_IN_PAIR = "Choose one of the two releases this flag is about"
+RELATE_SELF = "A release cannot be related to itself."
+WITHDRAW_SAME = "A release cannot be withdrawn in favour of itself."

@@ -13,7 +13,19 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .choices import ChangeStatus, Designation, Frequency, Geography, Precision, ProducerRole, State
+from .choices import (
+    ChangeStatus,
+    Designation,
+    FlagKind,
+    FlagStatus,
+    Frequency,
+    Geography,
+    Precision,
+    ProducerRole,
+    RelationKind,
+    Severity,
+    State,
+)
 from .querysets import DateChangeQuerySet, ProducerQuerySet, ReleaseQuerySet, ReleaseSeriesQuerySet
 
 # A stable namespace for release UIDs (UUIDv5 of the slug), shared by pages, feeds and the API.
@@ -63,6 +75,7 @@ class ReleaseSeries(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     producers = models.ManyToManyField(Producer, related_name="series")
     networks = models.ManyToManyField("networks.TopicNetwork", blank=True, related_name="series")
+    definitions = models.ManyToManyField("releases.Definition", blank=True, related_name="series")
     frequency = models.CharField(max_length=20, choices=Frequency.choices)
     designation = models.CharField(max_length=30, choices=Designation.choices)
     standard_release_time = models.TimeField(default=time(9, 30))
@@ -117,6 +130,7 @@ class Release(models.Model):
     lead_producer = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="led_releases")
     joint_producers = models.ManyToManyField(Producer, blank=True, related_name="joint_releases")
     networks = models.ManyToManyField("networks.TopicNetwork", blank=True, related_name="releases")
+    definitions = models.ManyToManyField("releases.Definition", blank=True, related_name="releases")
     designation = models.CharField(max_length=30, choices=Designation.choices)
     reference_period_start = models.DateField(null=True, blank=True)
     reference_period_end = models.DateField(null=True, blank=True)
@@ -301,3 +315,146 @@ class PreReleaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_role}, {self.organisation}"
+
+
+# --- coordination: what the engines keep -------------------------------------------------------------------------
+
+
+class AvoidDate(models.Model):
+    """Days the EHSSG, or one topic network, asks producers not to publish on (a Budget, a pre-election period)."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    network = models.ForeignKey(
+        "networks.TopicNetwork",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="avoid_dates",
+        help_text="Leave empty for a day every network should avoid.",
+    )
+    reason = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="avoiddate_range_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.starts_on:%d %b %Y})"
+
+
+class Measure(models.Model):
+    """Something statistics count or estimate, for example "emergency admission"."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Definition(models.Model):
+    """One producer's definition of a measure, versioned; harmonised when the EHSSG agreed it for shared use."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="definitions")
+    text = models.TextField()
+    owner = models.ForeignKey(Producer, on_delete=models.PROTECT, related_name="definitions")
+    version = models.CharField(max_length=20, default="1")
+    is_harmonised = models.BooleanField(default=False)
+    source_url = models.URLField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure__name", "owner__name", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "owner", "version"], name="definition_unique_version"),
+            models.CheckConstraint(condition=~Q(text=""), name="definition_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} ({self.owner}, version {self.version})"
+
+
+class ReleaseRelation(models.Model):
+    """Two releases declared related (publish together) or coordinated (the same day is agreed, not a clash)."""
+
+    kind = models.CharField(max_length=12, choices=RelationKind.choices)
+    first = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "first", "second"], name="releaserelation_unique"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="releaserelation_ordered_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.first_id} and {self.second_id}"
+
+
+class Flag(models.Model):
+    """Something the engines found that a person should look at: a clash, a duplicate, a breach of the Code ...
+
+    ``key`` names the finding (kind and the things it is about), so a rescan finds the same flag again instead of
+    raising a new one; ``facts_hash`` says what the finding rested on, so a settled flag opens again only when the
+    facts change.
+    """
+
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    key = models.CharField(max_length=200, unique=True)
+    network = models.ForeignKey(
+        "networks.TopicNetwork", null=True, blank=True, on_delete=models.PROTECT, related_name="flags"
+    )
+    series = models.ForeignKey(ReleaseSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
+    releases = models.ManyToManyField(Release, blank=True, related_name="flags")
+    explanation = models.TextField()
+    facts = models.JSONField(default=dict)
+    facts_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    is_current = models.BooleanField(default=True, help_text="Whether the engines still find this.")
+    raised_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settle_reason = models.TextField(blank=True)
+
+    # The releases a flag concerns are kept in ``facts`` too, so each history row says what it was about.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="flag_status_kind_idx"),
+            models.Index(fields=["network", "status"], name="flag_network_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=[FlagStatus.RESOLVED, FlagStatus.DISMISSED])
+                | (Q(settled_at__isnull=False) & ~Q(settle_reason="")),
+                name="flag_settled_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.explanation[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("flag-detail", kwargs={"pk": self.pk})

@@ -90,7 +90,7 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
         )
 
     def postponed(self) -> ReleaseQuerySet:
-        return self.with_flags().filter(is_postponed=True)
+        return self.with_flags().filter(Q(is_postponed=True))
 
     def for_listing(self) -> ReleaseQuerySet:
         return self.select_related("lead_producer", "series").prefetch_related("joint_producers", "networks")

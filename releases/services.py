@@ -23,6 +23,7 @@ from ehssg.roles import roles_of
 
 from . import messages
 from .choices import OPEN_STATES, ChangeStatus, Geography, Precision, State
+from .flagging import flags_check_release
 from .models import RELEASE_UID_NAMESPACE, DateChange, PreReleaseAccess, Producer, Release, ReleaseSeries
 from .schedule import LONDON, Schedule, display_date, format_day, format_time
 
@@ -74,14 +75,12 @@ def _state_label(release: Release) -> str:
 
 
 def _require_editor(actor: Any, release: Release | None = None, *, producer: Producer | None = None) -> None:
-    roles = roles_of(actor)
     if release is not None:
         producer_ids = {release.lead_producer_id, *(p.pk for p in release.joint_producers.all())}
         producer = release.lead_producer
     else:
-        assert producer is not None
-        producer_ids = {producer.pk}
-    if not roles.producer_ids & producer_ids:
+        producer_ids = {producer.pk} if producer is not None else set()
+    if not roles_of(actor).producer_ids & producer_ids:
         raise PermissionDenied(messages.NOT_A_PRODUCER_EDITOR.format(producer=producer))
 
 
@@ -106,11 +105,15 @@ def _record(instance: Model, *, actor: Any, reason: str) -> None:
 
 
 def _save_release(release: Release, *, actor: Any, reason: str, at: datetime, significant: bool) -> Release:
+    """Save with who and why, then let the engines look at the release against the rest (in the same transaction)."""
+    previous_day = Release.objects.filter(pk=release.pk).values_list("starts_on", flat=True).first()
     if significant and release.state != State.DRAFT:
         release.sequence += 1
     release.revised_at = at
     release.version += 1
     _record(release, actor=actor, reason=reason)
+    moved_from = [previous_day] if previous_day and previous_day != release.starts_on else []
+    flags_check_release(release, old_days=moved_from, at=at)
     return release
 
 
@@ -174,6 +177,31 @@ def _write_details(release: Release, details: ReleaseDetails) -> None:
 
 def _now(at: datetime | None) -> datetime:
     return at or timezone.now()
+
+
+# How a decided change reads in "This change has already been {status}." ("not agreed" would not read).
+_DECIDED_WORDS = {ChangeStatus.AGREED: "agreed", ChangeStatus.REJECTED: "refused", ChangeStatus.WITHDRAWN: "withdrawn"}
+
+
+def _require_pending(change: DateChange) -> None:
+    if change.status != ChangeStatus.PENDING:
+        raise ValidationError(messages.CHANGE_NOT_PENDING.format(status=_DECIDED_WORDS[ChangeStatus(change.status)]))
+
+
+def _check_fits_state(release: Release, schedule: Schedule) -> None:
+    """A confirmed release keeps an exact time; a provisional one moves from window to window."""
+    if release.state == State.CONFIRMED and not schedule.is_exact:
+        raise ValidationError({"release_at": messages.CONFIRMED_NEEDS_EXACT})
+    if release.state == State.PROVISIONAL and schedule.is_exact:
+        raise ValidationError({"starts_on": messages.PROVISIONAL_NEEDS_WINDOW})
+
+
+def _withdraw_pending(release: Release, *, actor: Any, at: datetime, because: str) -> None:
+    """A pending change no longer fits once the release is confirmed, published or cancelled."""
+    for pending in release.date_changes.pending():
+        pending.status = ChangeStatus.WITHDRAWN
+        pending.decided_at = at
+        _record(pending, actor=actor, reason=f"Withdrawn: the release was {because}")
 
 
 # --- releases --------------------------------------------------------------------------------------------------------
@@ -271,6 +299,7 @@ def release_confirm(
         raise ValidationError(
             {"release_at": messages.CONFIRM_OUTSIDE_WINDOW.format(window=Schedule.of(release).wording())}
         )
+    _withdraw_pending(release, actor=actor, at=at, because="confirmed")
     _apply_schedule(release, schedule)
     release.state = State.CONFIRMED
     release.confirmed_at = at
@@ -289,10 +318,7 @@ def release_request_change(
     reason = _require_reason(reason, messages.REASON_REQUIRED)
     if release.state not in OPEN_STATES:
         raise ValidationError(messages.CANNOT_CHANGE_DATE.format(state=_state_label(release)))
-    if release.state == State.CONFIRMED and not schedule.is_exact:
-        raise ValidationError({"release_at": messages.CONFIRMED_NEEDS_EXACT})
-    if release.state == State.PROVISIONAL and schedule.is_exact:
-        raise ValidationError({"starts_on": messages.PROVISIONAL_NEEDS_WINDOW})
+    _check_fits_state(release, schedule)
     current = Schedule.of(release)
     if schedule == current:
         raise ValidationError(messages.CHANGE_SAME_DATE)
@@ -326,11 +352,11 @@ def release_agree_change(
     change = DateChange.objects.select_for_update().select_related("release").get(pk=change.pk)
     release = Release.objects.select_for_update().get(pk=change.release_id)
     _require_hop(actor, release)
-    if change.status != ChangeStatus.PENDING:
-        raise ValidationError(messages.CHANGE_NOT_PENDING.format(status=change.get_status_display().lower()))
+    _require_pending(change)
     if release.state not in OPEN_STATES:
         raise ValidationError(messages.CANNOT_CHANGE_DATE.format(state=_state_label(release)))
     new = Schedule(change.new_precision, change.new_starts_on, change.new_ends_on, change.new_release_at)
+    _check_fits_state(release, new)
     _check_future(new, at)
     change.status = ChangeStatus.AGREED
     change.decided_by = actor
@@ -357,8 +383,7 @@ def release_refuse_change(*, actor: Any, change: DateChange, note: str, at: date
     change = DateChange.objects.select_for_update().select_related("release").get(pk=change.pk)
     _require_hop(actor, change.release)
     note = _require_reason(note, messages.REASON_REQUIRED, "note")
-    if change.status != ChangeStatus.PENDING:
-        raise ValidationError(messages.CHANGE_NOT_PENDING.format(status=change.get_status_display().lower()))
+    _require_pending(change)
     change.status = ChangeStatus.REJECTED
     change.decided_by = actor
     change.decided_at = at
@@ -373,8 +398,7 @@ def release_withdraw_change(*, actor: Any, change: DateChange, at: datetime | No
     at = _now(at)
     change = DateChange.objects.select_for_update().select_related("release").get(pk=change.pk)
     _require_editor(actor, change.release)
-    if change.status != ChangeStatus.PENDING:
-        raise ValidationError(messages.CHANGE_NOT_PENDING.format(status=change.get_status_display().lower()))
+    _require_pending(change)
     change.status = ChangeStatus.WITHDRAWN
     change.decided_at = at
     _record(change, actor=actor, reason="Withdrawn")
@@ -384,19 +408,22 @@ def release_withdraw_change(*, actor: Any, change: DateChange, at: datetime | No
 @transaction.atomic
 def release_cancel(*, actor: Any, release: Release, reason: str, at: datetime | None = None) -> Release:
     """Cancel an announced release. It stays public, with the reason, for ever."""
-    at = _now(at)
     release = Release.objects.select_for_update().get(pk=release.pk)
     _require_editor(actor, release)
+    return _cancel(release, actor=actor, reason=reason, at=_now(at))
+
+
+def _cancel(
+    release: Release, *, actor: Any, reason: str, at: datetime, in_favour_of: Release | None = None
+) -> Release:
     reason = _require_reason(reason, messages.CANCEL_REASON_REQUIRED)
     if release.state not in OPEN_STATES:
         raise ValidationError(messages.CANNOT_CANCEL.format(state=_state_label(release)))
-    for pending in release.date_changes.pending():
-        pending.status = ChangeStatus.WITHDRAWN
-        pending.decided_at = at
-        _record(pending, actor=actor, reason="Withdrawn: the release was cancelled")
+    _withdraw_pending(release, actor=actor, at=at, because="cancelled")
     release.state = State.CANCELLED
     release.cancellation_reason = reason
     release.cancelled_at = at
+    release.withdrawn_in_favour_of = in_favour_of
     return _save_release(release, actor=actor, reason=f"Cancelled: {reason}", at=at, significant=True)
 
 
@@ -409,18 +436,14 @@ def release_publish(
     release = Release.objects.select_for_update().get(pk=release.pk)
     _require_editor(actor, release)
     published_url = _require_reason(published_url, messages.PUBLISHED_URL_REQUIRED, "published_url")
-    if release.state != State.CONFIRMED:
+    if release.state != State.CONFIRMED or release.release_at is None:
         raise ValidationError(messages.CANNOT_PUBLISH.format(state=_state_label(release)))
-    assert release.release_at is not None
     if at < release.release_at:
         local = release.release_at.astimezone(LONDON)
         raise ValidationError(
             messages.NOT_YET_DUE.format(due=f"{format_time(local.time())} on {format_day(local.date())}")
         )
-    for pending in release.date_changes.pending():
-        pending.status = ChangeStatus.WITHDRAWN
-        pending.decided_at = at
-        _record(pending, actor=actor, reason="Withdrawn: the release was published")
+    _withdraw_pending(release, actor=actor, at=at, because="published")
     release.state = State.PUBLISHED
     release.published_url = published_url
     release.published_at = at
@@ -434,9 +457,11 @@ def release_discard_draft(*, actor: Any, release: Release) -> None:
     _require_editor(actor, release)
     if release.state != State.DRAFT:
         raise ValidationError(messages.CANNOT_DISCARD)
-    release._history_user = actor  # type: ignore[attr-defined]
-    release._change_reason = "Draft discarded"  # type: ignore[attr-defined]
-    release.delete()
+    # Its pre-release access list was private too; it goes with it (PROTECT would otherwise refuse the delete).
+    for row in [*release.pre_release_access.all(), release]:
+        row._history_user = actor  # type: ignore[attr-defined]
+        row._change_reason = "Draft discarded"  # type: ignore[attr-defined]
+        row.delete()
 
 
 # --- pre-release access ----------------------------------------------------------------------------------------------
@@ -454,6 +479,8 @@ def prerelease_access_add(
     at: datetime | None = None,
 ) -> PreReleaseAccess:
     """Record who gets the statistics early and why; access starts at most 24 hours before release."""
+    if timezone.is_naive(access_starts_at):
+        raise ValueError("The start of pre-release access must be timezone-aware.")
     release = Release.objects.select_for_update().get(pk=release.pk)
     _require_editor(actor, release)
     if release.state in (State.PUBLISHED, State.CANCELLED):
@@ -471,9 +498,8 @@ def prerelease_access_add(
             }
         )
     if access_starts_at >= release.release_at:
-        raise ValidationError(
-            {"access_starts_at": messages.PRA_AFTER_RELEASE.format(due=display_date(Schedule.of(release), "confirmed"))}
-        )
+        due = display_date(Schedule.of(release), release.state)
+        raise ValidationError({"access_starts_at": messages.PRA_AFTER_RELEASE.format(due=due)})
     entry = PreReleaseAccess(
         release=release,
         recipient_role=recipient_role.strip(),
@@ -497,3 +523,18 @@ def prerelease_access_remove(*, actor: Any, entry: PreReleaseAccess, reason: str
     _record(entry, actor=actor, reason=f"Pre-release access removed: {reason}")
     return entry
 
+
+
+@transaction.atomic
+def release_withdraw_duplicate(
+    *, actor: Any, release: Release, in_favour_of: Release, reason: str, at: datetime | None = None
+) -> Release:
+    """Withdraw a release confirmed as a duplicate: cancelled, with a public pointer to the one that stays.
+
+    The caller (settling a duplicate flag) has already checked that the actor may settle it.
+    """
+    if release.pk == in_favour_of.pk:
+        raise ValidationError(messages.WITHDRAW_SAME)
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    note = f"Withdrawn as a duplicate of {in_favour_of.title} ({in_favour_of.lead_producer}). {reason.strip()}"
+    return _cancel(release, actor=actor, reason=note, at=_now(at), in_favour_of=in_favour_of)

@@ -55,6 +55,7 @@ class TopicNetworkFactory(factory.django.DjangoModelFactory):
 class ReleaseSeriesFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ReleaseSeries
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Monthly series {n}")
     slug = factory.Sequence(lambda n: f"series-{n}")
@@ -72,6 +73,7 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Release
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Hospital statistics release {n}")
     slug = factory.Sequence(lambda n: f"release-{n}")

@@ -1,7 +1,7 @@
 """Settings shared by every environment, read from the environment with django-environ.
 
-With no environment at all the platform runs on embedded parts: SQLite under var/, eager Celery, a local-memory cache and
-the console e-mail backend. Setting DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and EMAIL_URL switches to the real services.
+With no environment at all the platform runs on embedded parts: SQLite under var/, eager Celery, a local-memory cache
+and the console e-mail backend. DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and EMAIL_URL switch to the real services.
 """
 
 from pathlib import Path
@@ -171,6 +171,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Code of Practice figures the engines and warnings use; the secretariat may tune them per deployment.
 EHSSG_MIN_NOTICE_DAYS = env.int("EHSSG_MIN_NOTICE_DAYS", default=28)
+EHSSG_ALIGN_WITHIN_DAYS = env.int("EHSSG_ALIGN_WITHIN_DAYS", default=7)
 EHSSG_REQUIRE_SERVICES = env.bool("EHSSG_REQUIRE_SERVICES", default=False)
 
 LOGGING = {

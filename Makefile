@@ -1,0 +1,60 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install assets lint typecheck pytest migrate demo worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/build/app.css: node_modules/.installed $(shell find static/scss static/js -type f 2>/dev/null)
+	npm run build
+
+install: $(VENV)/.installed
+
+assets: static/build/app.css
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(BIN)/python manage.py demo_data --if-empty
+
+## Installs everything, migrates, loads demo data when the database is empty, serves on http://127.0.0.1:8000
+run: install assets demo
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Installs what is missing, then ruff, mypy and the whole pytest suite
+test: install assets lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install assets
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A ehssg worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A ehssg beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) node_modules static/build var
