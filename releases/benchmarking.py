@@ -37,6 +37,13 @@ TOPICS = [
     "Dental statistics", "Ophthalmic statistics", "Deaths registered weekly", "Conceptions in England and Wales",
 ]  # fmt: skip
 PLACES = ["England", "England and Wales", "UK", "English regions", "local authorities"]
+QUALIFIERS = [
+    "by ethnicity", "by age and sex", "for children and young people", "in older people", "by deprivation decile",
+    "by integrated care board", "by provider", "quarterly summary", "annual report", "experimental measures",
+    "in London", "in the North East", "in the South West", "in the Midlands", "in Yorkshire and the Humber",
+    "by clinical commissioning group", "for people with learning disabilities", "in care homes", "by ward",
+    "by trust", "workforce breakdown", "patient experience", "spending", "waiting list", "outcomes",
+]  # fmt: skip
 
 
 @dataclass
@@ -58,7 +65,7 @@ def ensure_reference_data(rng: random.Random, series_count: int) -> Synthetic:
     ]
     series = ReleaseSeries.objects.bulk_create(
         ReleaseSeries(
-            title=f"{rng.choice(TOPICS)} {i}",
+            title=f"{rng.choice(TOPICS)} {rng.choice(QUALIFIERS)}, {rng.choice(QUALIFIERS)}",
             slug=f"bench-series-{uuid.uuid4().hex[:12]}",
             frequency=rng.choice([Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.ANNUAL]),
             designation=rng.choice(list(Designation)),
@@ -76,7 +83,8 @@ def synthetic_releases(count: int, *, seed: int = 1, now: datetime | None = None
     ref = ensure_reference_data(rng, max(10, count // 40))
     rows = []
     for i in range(count):
-        topic = rng.choice(TOPICS)
+        series = rng.choice(ref.series) if rng.random() < 0.8 else None
+        topic = series.title if series else f"{rng.choice(TOPICS)} {rng.choice(QUALIFIERS)}"
         offset = rng.randint(-180, 365)
         day = today + timedelta(days=offset)
         if day.weekday() >= 5 and rng.random() < 0.95:
@@ -97,9 +105,9 @@ def synthetic_releases(count: int, *, seed: int = 1, now: datetime | None = None
                 uid=uuid.uuid5(RELEASE_UID_NAMESPACE, slug),
                 slug=slug,
                 title=f"{topic}, {rng.choice(PLACES)}: {period_start:%B %Y}",
+                series=series,
                 summary="Synthetic release for benchmarks.",
                 lead_producer=rng.choice(ref.producers),
-                series=rng.choice(ref.series) if rng.random() < 0.8 else None,
                 designation=rng.choice(list(Designation)),
                 reference_period_start=period_start,
                 reference_period_end=month - timedelta(days=1),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -118,6 +118,8 @@ def match(a: ReleaseFacts, b: ReleaseFacts, threshold: float = DEFAULT_THRESHOLD
     """The evidence that ``a`` and ``b`` are the same statistics, or None."""
     if a.pk == b.pk:
         return None
+    if not (a.network_ids & b.network_ids or a.measure_ids & b.measure_ids or a.series_id == b.series_id):
+        return None
     if not periods_overlap(a.reference_period_start, a.reference_period_end, b.reference_period_start,
                            b.reference_period_end):  # fmt: skip
         return None
@@ -145,23 +147,48 @@ def match(a: ReleaseFacts, b: ReleaseFacts, threshold: float = DEFAULT_THRESHOLD
     return DuplicateMatch(a=a.pk, b=b.pk, similarity=round(similarity, 1), shared=shared)
 
 
+MAX_PERIOD_MONTHS = 36
+
+
+def period_months(facts: ReleaseFacts) -> list[tuple[int, int]]:
+    """The calendar months a reference period touches (at most three years' worth)."""
+    if facts.reference_period_start is None:
+        return []
+    start, end = facts.reference_period_start, facts.reference_period_end or facts.reference_period_start
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    last = min(last, first + MAX_PERIOD_MONTHS - 1)
+    return [divmod(index, 12) for index in range(first, last + 1)]
+
+
 class DuplicateIndex:
-    """Candidates indexed by title words, so a check compares a release with few others, not all of them."""
+    """Candidates indexed by (rare title word, month of the reference period).
+
+    A duplicate must share the distinctive words of its title and a month of its reference period. Each release is
+    filed under its few rarest words (by how often each word occurs in the releases indexed) in each month its period
+    touches, so a check compares a release only with the handful about the same thing in the same months.
+    """
+
+    RARE_WORDS = 3
 
     def __init__(self, releases: Iterable[ReleaseFacts] = ()) -> None:
-        self._by_key: dict[str, list[ReleaseFacts]] = defaultdict(list)
-        self._count = 0
-        for facts in releases:
+        self._by_key: dict[tuple[str, tuple[int, int]], list[ReleaseFacts]] = defaultdict(list)
+        items = list(releases)
+        self._frequency: Counter[str] = Counter(word for facts in items for word in block_keys(facts.core))
+        for facts in items:
             self.add(facts)
 
+    def keys(self, facts: ReleaseFacts) -> list[tuple[str, tuple[int, int]]]:
+        words = sorted(block_keys(facts.core), key=lambda word: (self._frequency.get(word, 0), word))
+        months = period_months(facts)
+        return [(word, month) for word in words[: self.RARE_WORDS] for month in months]
+
     def add(self, facts: ReleaseFacts) -> None:
-        self._count += 1
-        for key in block_keys(facts.core):
+        for key in self.keys(facts):
             self._by_key[key].append(facts)
 
     def candidates(self, facts: ReleaseFacts) -> list[ReleaseFacts]:
         seen: dict[int, ReleaseFacts] = {}
-        for key in block_keys(facts.core):
+        for key in self.keys(facts):
             for other in self._by_key.get(key, ()):
                 seen.setdefault(other.pk, other)
         seen.pop(facts.pk, None)
@@ -174,10 +201,9 @@ class DuplicateIndex:
 
 def all_matches(releases: Sequence[ReleaseFacts], threshold: float = DEFAULT_THRESHOLD) -> list[DuplicateMatch]:
     """Every likely duplicate pair among ``releases``, each pair once."""
-    index = DuplicateIndex()
+    index = DuplicateIndex(releases)
     found: dict[tuple[int, int], DuplicateMatch] = {}
     for facts in releases:
         for m in index.matches(facts, threshold):
             found.setdefault(m.key, m)
-        index.add(facts)
     return [found[k] for k in sorted(found)]

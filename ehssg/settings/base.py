@@ -7,6 +7,7 @@ and the console e-mail backend. DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and E
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -112,6 +113,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Synced into django-celery-beat's tables when beat starts; the secretariat can change times in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "scan-flags-nightly": {"task": "releases.scan_flags", "schedule": crontab(hour=2, minute=15)},
+}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -75,7 +75,8 @@ def test_related_releases_a_few_days_apart_get_the_later_day_suggested():
 
     found = misalignments([a, b], related={(1, 2)}, within_days=7)
 
-    assert found == [Misalignment((1, 2), (date(2027, 5, 10), date(2027, 5, 13)), date(2027, 5, 13), "declared related")]
+    days = (date(2027, 5, 10), date(2027, 5, 13))
+    assert found == [Misalignment((1, 2), days, date(2027, 5, 13), "declared related")]
 
 
 def test_same_measure_across_producers_is_related_but_far_apart_or_same_day_is_not_misaligned():

@@ -112,11 +112,12 @@ def test_check_constraint_refuses_impossible_row(name, make, values):
     assert name in str(invalid.value)
 
 
+VALID_MAKERS = list(dict.fromkeys(case[1] for case in CHECK_CASES))
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("name", "make", "values"), CHECK_CASES, ids=[f"{case[0]}-{'-'.join(case[2])}" for case in CHECK_CASES]
-)
-def test_the_valid_row_itself_passes(name, make, values):
+@pytest.mark.parametrize("make", VALID_MAKERS, ids=[make.__name__ for make in VALID_MAKERS])
+def test_the_valid_rows_pass(make):
     row = make()
 
     row.validate_constraints()

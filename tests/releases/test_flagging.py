@@ -104,7 +104,8 @@ class TestClashes:
         assert clash.status == FlagStatus.RESOLVED
         assert clash.settle_reason == "Marked as coordinated: Agreed joint briefing"
         assert clash.settled_by == cast.lead
-        assert ReleaseRelation.objects.filter(kind=RelationKind.COORDINATED, first=min(a, b, key=lambda r: r.pk)).exists()
+        first = min(a, b, key=lambda r: r.pk)
+        assert ReleaseRelation.objects.filter(kind=RelationKind.COORDINATED, first=first).exists()
         assert flags(FlagKind.CLASH).count() == 1
 
     def test_dismissed_clash_reopens_when_a_third_release_joins(self, cast, django_user_model):
@@ -197,11 +198,14 @@ class TestDuplicates:
     TITLE = "Provisional Monthly Hospital Episode Statistics for Admitted Patient Care, Outpatient and Accident and "
 
     def pair(self, cast, second_title):
-        kwargs = {"reference_period_start": date(2027, 2, 1), "reference_period_end": date(2027, 3, 31)}
-        a = ProvisionalReleaseFactory(lead_producer=cast.producer, networks=[cast.network],
-                                      title=self.TITLE + "Emergency data - February 2027 - March 2027", **kwargs)  # fmt: skip
-        b = ProvisionalReleaseFactory(lead_producer=cast.other_producer, networks=[cast.network],
-                                      title=second_title, **kwargs)  # fmt: skip
+        kwargs = {
+            "reference_period_start": date(2027, 2, 1),
+            "reference_period_end": date(2027, 3, 31),
+            "networks": [cast.network],
+        }
+        first_title = self.TITLE + "Emergency data - February 2027 - March 2027"
+        a = ProvisionalReleaseFactory(lead_producer=cast.producer, title=first_title, **kwargs)
+        b = ProvisionalReleaseFactory(lead_producer=cast.other_producer, title=second_title, **kwargs)
         return a, b
 
     def test_near_duplicate_titles_from_two_producers_are_flagged(self, cast):
@@ -382,7 +386,10 @@ class TestSettling:
         flag_resolve(actor=cast.lead, flag=clash, reason="ONS moved to 19 May")
 
         reasons = list(clash.history.values_list("history_change_reason", "history_user__username"))
-        assert reasons[:2] == [("Resolved: ONS moved to 19 May", "lead"), ("Acknowledged: Talking to both teams", "lead")]
+        assert reasons[:2] == [
+            ("Resolved: ONS moved to 19 May", "lead"),
+            ("Acknowledged: Talking to both teams", "lead"),
+        ]
 
     @pytest.mark.parametrize("settle", [flag_resolve, flag_dismiss, flag_mark_coordinated])
     def test_settling_needs_a_reason(self, cast, clash, settle):
@@ -444,8 +451,14 @@ class TestOnSave:
         from tests.factories import ReleaseFactory
 
         confirmed(cast.other_producer, cast.network)
-        draft = ReleaseFactory(lead_producer=cast.producer, networks=[cast.network], precision="exact",
-                               release_at=london(DAY), starts_on=DAY, ends_on=DAY)  # fmt: skip
+        draft = ReleaseFactory(
+            lead_producer=cast.producer,
+            networks=[cast.network],
+            precision="exact",
+            release_at=london(DAY),
+            starts_on=DAY,
+            ends_on=DAY,
+        )
 
         assert flags_check_release(draft) == []
         assert not Flag.objects.exists()
