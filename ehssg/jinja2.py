@@ -1,12 +1,12 @@
 """The Jinja2 environment for pages: our templates, then the GOV.UK Frontend component macros."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
 from releases.schedule import LONDON, format_day, format_time
 
@@ -37,10 +37,8 @@ def environment(**options: Any) -> Environment:
     if loader is None:
         from django.conf import settings
 
-        from jinja2 import FileSystemLoader
-
-        dirs = [str(d) for d in settings.TEMPLATES[0]["DIRS"]]
-        loader = FileSystemLoader(dirs)
+        template_dirs = cast(list[Any], settings.TEMPLATES[0]["DIRS"])
+        loader = FileSystemLoader([str(d) for d in template_dirs])
     env.loader = ChoiceLoader([loader, PackageLoader("govuk_frontend_jinja", "templates")])
     env.globals.update(
         {"url": url, "static": static, "get_messages": get_messages, "now": timezone.now}

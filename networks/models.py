@@ -4,11 +4,16 @@ Action plans, progress updates, lessons and engagement records hang off a networ
 release register needs the network itself so releases and series can say which networks they serve.
 """
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from .choices import CLOSED_ITEM_STATUSES, ActivityKind, Goal, ItemStatus, PlanStatus, Rag
 
 
 class TopicNetworkQuerySet(models.QuerySet["TopicNetwork"]):
@@ -39,3 +44,134 @@ class TopicNetwork(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("networks:detail", kwargs={"slug": self.slug})
+
+
+class ActionPlan(models.Model):
+    """A network's action plan. Once published it is public, and every later change is public history."""
+
+    network = models.ForeignKey(TopicNetwork, on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["network__name", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=PlanStatus.DRAFT) | Q(published_at__isnull=False),
+                name="actionplan_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def overdue(self, today: date) -> "ActionItemQuerySet":
+        """Due date passed and neither complete nor dropped: derived, never stored."""
+        return self.filter(due_on__lt=today).exclude(status__in=CLOSED_ITEM_STATUSES)
+
+
+class ActionItem(models.Model):
+    """One thing a network will do, who owns it, by when, and which EHSSG goal it serves."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="items")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.CharField(max_length=200, help_text="The person or team responsible.")
+    due_on = models.DateField()
+    goal = models.CharField(max_length=20, choices=Goal.choices)
+    status = models.CharField(max_length=12, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED)
+    rag = models.CharField(max_length=5, choices=Rag.choices, default=Rag.GREEN)
+    completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ItemStatus.COMPLETE) | Q(completed_on__isnull=False),
+                name="actionitem_complete_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due_on < today and self.status not in CLOSED_ITEM_STATUSES
+
+
+class ProgressUpdate(models.Model):
+    """A dated note on an action item, with the status it moved to."""
+
+    item = models.ForeignKey(ActionItem, on_delete=models.PROTECT, related_name="updates")
+    written_on = models.DateField()
+    status = models.CharField(max_length=12, choices=ItemStatus.choices)
+    rag = models.CharField(max_length=5, choices=Rag.choices)
+    note = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-written_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(note=""), name="progressupdate_has_note")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_status_display()} on {self.written_on}"
+
+
+class Lesson(models.Model):
+    """A lesson learned or a piece of good practice, shared across networks."""
+
+    network = models.ForeignKey(TopicNetwork, on_delete=models.PROTECT, related_name="lessons")
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated, for example: dates, definitions")
+    recorded_on = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class EngagementActivity(models.Model):
+    """Something a network did with users: an event, a consultation, a survey, feedback received."""
+
+    network = models.ForeignKey(TopicNetwork, on_delete=models.PROTECT, related_name="activities")
+    held_on = models.DateField()
+    kind = models.CharField(max_length=15, choices=ActivityKind.choices)
+    title = models.CharField(max_length=200)
+    people_reached = models.PositiveIntegerField()
+    summary = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on", "title"]
+        verbose_name_plural = "engagement activities"
+
+    def __str__(self) -> str:
+        return self.title

@@ -158,9 +158,9 @@ def throwaway() -> Iterator[None]:
         pass
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     started = clock.perf_counter()
-    result = fn()
+    result = fn(*args, **kwargs)
     return clock.perf_counter() - started, result
 
 

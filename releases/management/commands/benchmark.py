@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from releases.benchmarking import memory_peak, percentile, synthetic_releases, throwaway, timed
 from releases.detection import findings_for_all
-from releases.flagging import flags_check_release, flags_sync
+from releases.flagging import flags_check_release, flags_rescan, flags_sync
 from releases.models import Release
 from releases.schedule import Schedule
 
@@ -44,11 +44,11 @@ class Command(BaseCommand):
         rescans = {}
         for size in sizes:
             with throwaway():
-                seconds, _ = timed(lambda size=size: synthetic_releases(size, seed=options["seed"]))
+                seconds, _ = timed(synthetic_releases, size, seed=options["seed"])
                 with memory_peak() as memory:
                     find_s, found = timed(findings_for_all)
-                    sync_s, result = timed(lambda found=found: flags_sync(found, scope=None))
-                second_s, again = timed(lambda: flags_sync(findings_for_all(), scope=None))
+                    sync_s, _result = timed(flags_sync, found, scope=None)
+                second_s, again = timed(flags_rescan)
                 rescans[size] = find_s + sync_s
                 entry: dict[str, Any] = {
                     "seed_seconds": round(seconds, 2),
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             schedule = Schedule.exact_local(day, time(9, 30))
             clone.release_at, clone.starts_on, clone.ends_on = schedule.release_at, day, day
             clone.save()
-            seconds, _ = timed(lambda clone=clone: flags_check_release(clone))
+            seconds, _ = timed(flags_check_release, clone)
             timings.append(seconds * 1000)
             transaction.savepoint_rollback(sid)
         if not timings:
