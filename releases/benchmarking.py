@@ -81,11 +81,14 @@ def synthetic_releases(count: int, *, seed: int = 1, now: datetime | None = None
     now = now or timezone.now()
     today = now.astimezone(LONDON).date()
     ref = ensure_reference_data(rng, max(10, count // 40))
+    # A register grows by history: about 25 releases a working day across producers, so a large register reaches
+    # years back rather than packing everything into the next twelve months.
+    past_days = max(180, count // 25 - 365)
     rows = []
     for i in range(count):
         series = rng.choice(ref.series) if rng.random() < 0.8 else None
         topic = series.title if series else f"{rng.choice(TOPICS)} {rng.choice(QUALIFIERS)}"
-        offset = rng.randint(-180, 365)
+        offset = rng.randint(-past_days, 365)
         day = today + timedelta(days=offset)
         if day.weekday() >= 5 and rng.random() < 0.95:
             day -= timedelta(days=day.weekday() - 3)  # most producers avoid weekends: move to the Thursday
