@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
 from releases.schedule import LONDON, format_day, format_time
 
@@ -29,6 +29,48 @@ def govuk_date(value: Any) -> str:
     return format_day(value)
 
 
+def field_kind(bound: Any) -> str:
+    """Which GOV.UK component renders a Django form field."""
+    from django import forms
+
+    from releases.forms import DateWidget
+
+    widget = bound.field.widget
+    if isinstance(widget, DateWidget):
+        return "date" if widget.with_day else "month"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.EmailInput):
+        return "email"
+    return "text"
+
+
+def field_choices(bound: Any) -> list[dict[str, Any]]:
+    """Choices of a select, radios or checkboxes field, with what is currently chosen."""
+    value = bound.value()
+    if isinstance(value, list | tuple):
+        chosen = {str(v) for v in value}
+    else:
+        chosen = {str(value)} if value is not None else set()
+    return [
+        {
+            "value": str(choice_value),
+            "text": str(label),
+            "checked": str(choice_value) in chosen,
+            "selected": str(choice_value) in chosen,
+        }
+        for choice_value, label in bound.field.choices
+    ]
+
+
 def environment(**options: Any) -> Environment:
     loader = options.pop("loader", None)
     options["undefined"] = ChainableUndefined
@@ -39,9 +81,17 @@ def environment(**options: Any) -> Environment:
 
         template_dirs = cast(list[Any], settings.TEMPLATES[0]["DIRS"])
         loader = FileSystemLoader([str(d) for d in template_dirs])
-    env.loader = ChoiceLoader([loader, PackageLoader("govuk_frontend_jinja", "templates")])
+    components = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+    env.loader = ChoiceLoader([loader, components])
     env.globals.update(
-        {"url": url, "static": static, "get_messages": get_messages, "now": timezone.now}
+        {
+            "url": url,
+            "static": static,
+            "get_messages": get_messages,
+            "now": timezone.now,
+            "field_kind": field_kind,
+            "field_choices": field_choices,
+        }
     )
     env.filters.update({"london": london, "govuk_date": govuk_date})
     return env

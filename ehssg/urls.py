@@ -10,3 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("releases.urls")),
 ]
+
+handler403 = "releases.views.permission_denied"
+handler404 = "releases.views.not_found"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from networks.models import TopicNetwork
@@ -143,7 +143,15 @@ def synthetic_releases(count: int, *, seed: int = 1, now: datetime | None = None
         ],
         batch_size=5000,
     )
+    analyse()
     return releases
+
+
+def analyse() -> None:
+    """Production tables have planner statistics (autovacuum); fresh bulk inserts have none until analysed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class Rollback(Exception):

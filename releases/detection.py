@@ -30,6 +30,9 @@ from .schedule import LONDON, add_months, format_day, format_time
 # Releases the clash rules look at: dated and still to come (or out today).
 DATED_STATES = (State.CONFIRMED, State.PUBLISHED)
 LIVE_STATES = (State.PROVISIONAL, State.CONFIRMED, State.PUBLISHED)
+# Definitions are compared among releases of the last year and the future: older releases used older definitions.
+COHERENCE_WINDOW = timedelta(days=365)
+LONGEST_PERIOD = timedelta(days=31 * duplicates.MAX_PERIOD_MONTHS)
 COVERAGE_GAP = {
     Frequency.WEEKLY: timedelta(days=7),
     Frequency.MONTHLY: timedelta(days=31),
@@ -407,11 +410,12 @@ def coverage_findings(now: datetime, series_ids: Iterable[int] | None = None) ->
     return found
 
 
-def _incoherence_findings(facts: Facts, names: Names, ids: Iterable[int]) -> list[Finding]:
-    """One measure on different definitions among the live releases of one network."""
+def _incoherence_findings(facts: Facts, names: Names, ids: Iterable[int], today: date) -> list[Finding]:
+    """One measure on different definitions among the live releases of one network, this last year and ahead."""
     uses: dict[tuple[int, int], dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
     for pk in ids:
-        if facts.rows[pk]["state"] not in LIVE_STATES:
+        row = facts.rows[pk]
+        if row["state"] not in LIVE_STATES or row["starts_on"] < today - COHERENCE_WINDOW:
             continue
         for network_id in facts.networks.get(pk, ()):
             for measure_id, definition_id in facts.measures.get(pk, {}).items():
@@ -448,6 +452,50 @@ def _incoherence_findings(facts: Facts, names: Names, ids: Iterable[int]) -> lis
     return found
 
 
+def _interacting_ids(release: Release, network_ids: list[int], measure_ids: list[int], days: set[date]) -> set[int]:
+    """Releases that could share a finding with ``release``: a few narrow, indexed queries rather than one wide OR."""
+    through = Release.networks.through
+    ids: set[int] = set(
+        through.objects.filter(
+            topicnetwork_id__in=network_ids,
+            release__starts_on__in=days,
+            release__state__in=DATED_STATES,
+            release__precision=Precision.EXACT,
+        ).values_list("release_id", flat=True)
+    )
+    for first, second in ReleaseRelation.objects.filter(Q(first=release) | Q(second=release)).values_list(
+        "first_id", "second_id"
+    ):
+        ids.update((first, second))
+    if measure_ids:
+        ids.update(
+            Release.definitions.through.objects.filter(
+                definition__measure__in=measure_ids, release__starts_on__gte=release.starts_on - COHERENCE_WINDOW
+            ).values_list("release_id", flat=True)
+        )
+    if release.reference_period_start:
+        # Duplicate candidates: overlapping reference period, sharing a network, series or measure, and sharing one
+        # of the title's most distinctive words (the Python index then compares titles properly).
+        core_words = sorted(duplicates.block_keys(duplicates.title_core(release.title)), key=lambda w: (-len(w), w))
+        title_q = Q()
+        for word in core_words[:3]:
+            title_q |= Q(title__icontains=word)
+        link_q = Q(pk__in=through.objects.filter(topicnetwork_id__in=network_ids).values("release_id"))
+        if release.series_id:
+            link_q |= Q(series_id=release.series_id)
+        ids.update(
+            Release.objects.filter(
+                title_q,
+                link_q,
+                reference_period_start__lte=release.reference_period_end or release.reference_period_start,
+                # Periods longer than the duplicate index looks at are not compared; the bound keeps the scan short.
+                reference_period_start__gte=release.reference_period_start - LONGEST_PERIOD,
+                reference_period_end__gte=release.reference_period_start,
+            ).values_list("pk", flat=True)
+        )
+    return ids
+
+
 # --- entry points ----------------------------------------------------------------------------------------------------
 
 
@@ -472,7 +520,7 @@ def findings_for_all(now: datetime | None = None) -> list[Finding]:
     found += [_duplicate_finding(facts, names, m) for m in duplicates.all_matches(live_facts)]
     found += _breach_findings(facts, names, facts.rows, now)
     found += coverage_findings(now)
-    found += _incoherence_findings(facts, names, facts.rows)
+    found += _incoherence_findings(facts, names, facts.rows, today)
     return found
 
 
@@ -492,30 +540,11 @@ def findings_for_release(
     now = now or timezone.now()
     today = now.astimezone(LONDON).date()
     network_ids = list(release.networks.values_list("pk", flat=True))
-    days = {release.starts_on, *old_days} if release.precision == Precision.EXACT else set(old_days)
-    same_days = Release.objects.filter(
-        state__in=DATED_STATES, precision=Precision.EXACT, starts_on__in=days, networks__in=network_ids
-    )
-    window = timedelta(days=settings.EHSSG_ALIGN_WITHIN_DAYS)
-    related_ids = set(
-        ReleaseRelation.objects.filter(Q(first=release) | Q(second=release)).values_list("first_id", "second_id")
-    )
     measure_ids = list(release.definitions.values_list("measure_id", flat=True))
-    near = Release.objects.filter(
-        state__in=DATED_STATES,
-        precision=Precision.EXACT,
-        starts_on__range=(release.starts_on - window, release.starts_on + window),
-    ).filter(Q(pk__in={i for pair in related_ids for i in pair}) | Q(definitions__measure__in=measure_ids))
-    period_q = Q(pk__in=[])
-    if release.reference_period_start:
-        period_q = Q(
-            reference_period_start__lte=release.reference_period_end or release.reference_period_start,
-            reference_period_end__gte=release.reference_period_start,
-        ) & (Q(networks__in=network_ids) | Q(definitions__measure__in=measure_ids) | Q(series=release.series_id))
-    same_measure_network = Q(networks__in=network_ids, definitions__measure__in=measure_ids)
-    others = Q(state__in=LIVE_STATES) & (Q(pk__in=same_days) | Q(pk__in=near) | period_q | same_measure_network)
+    days = {release.starts_on, *old_days} if release.precision == Precision.EXACT else set(old_days)
+    ids = _interacting_ids(release, network_ids, measure_ids, days)
     # The changed release itself is always read, so a draft can be previewed as if it were announced.
-    facts = load_facts(Release.objects.filter(Q(pk=release.pk) | others).distinct())
+    facts = load_facts(Release.objects.filter(Q(pk=release.pk) | Q(pk__in=ids, state__in=LIVE_STATES)))
     if release.pk in facts.rows and facts.rows[release.pk]["state"] == State.DRAFT:
         facts.rows[release.pk]["state"] = State.CONFIRMED if release.precision == Precision.EXACT else State.PROVISIONAL
     names = Names(facts)
@@ -532,7 +561,7 @@ def findings_for_release(
         found += _breach_findings(facts, names, [release.pk], now)
         found += [
             f
-            for f in _incoherence_findings(facts, names, facts.rows)
+            for f in _incoherence_findings(facts, names, facts.rows, today)
             if f.network_id in network_ids and release.pk in f.release_ids
         ]
     for network_id in network_ids:

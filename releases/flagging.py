@@ -64,7 +64,9 @@ def flags_sync(findings: Sequence[Finding], *, scope: Q | None, at: datetime | N
     """
     at = at or timezone.now()
     by_key = {f.key: f for f in findings}
-    in_scope = Flag.objects.filter(is_current=True) if scope is None else Flag.objects.filter(scope, is_current=True)
+    in_scope = Flag.objects.filter(is_current=True)
+    if scope is not None:
+        in_scope = in_scope.filter(pk__in=_scoped_ids(scope))
     existing = {flag.key: flag for flag in in_scope}
     if by_key:
         existing.update({flag.key: flag for flag in Flag.objects.filter(key__in=list(by_key))})
@@ -130,6 +132,16 @@ def flags_sync(findings: Sequence[Finding], *, scope: Q | None, at: datetime | N
     )
 
 
+def _scoped_ids(scope: Q) -> set[int]:
+    """Flag ids matching each part of an OR'ed scope, one indexed query a part (an OR across a join scans)."""
+    ids: set[int] = set()
+    parts = scope.children if scope.connector == Q.OR and not scope.negated else [scope]
+    for part in parts:
+        q = part if isinstance(part, Q) else Q(part)
+        ids.update(Flag.objects.filter(q).order_by().values_list("pk", flat=True))
+    return ids
+
+
 def _relink(through: Any, flags: Sequence[Flag], by_key: dict[str, Finding], linked: dict[int, set[int]]) -> None:
     """Point each changed flag at the releases its finding concerns (adding and removing only the difference)."""
     add, remove = [], []
@@ -181,7 +193,8 @@ def flags_check_release(release: Release, *, old_days: Iterable[date] = (), at: 
     if scope.series_ids:
         q |= Q(kind=FlagKind.NO_COVERAGE, series__in=scope.series_ids)
     flags_sync(found, scope=q, at=at)
-    return list(Flag.objects.filter(releases=release, status__in=UNSETTLED_STATUSES).order_by("kind", "pk"))
+    flag_ids = list(Flag.releases.through.objects.filter(release_id=release.pk).values_list("flag_id", flat=True))
+    return list(Flag.objects.filter(pk__in=flag_ids, status__in=UNSETTLED_STATUSES).order_by("kind", "pk"))
 
 
 def release_preview_findings(release: Release, *, at: datetime | None = None) -> list[str]:

@@ -176,6 +176,7 @@ class Release(models.Model):
             models.Index(fields=["state", "starts_on"], name="release_state_starts_idx"),
             models.Index(fields=["starts_on", "ends_on"], name="release_window_idx"),
             models.Index(fields=["lead_producer", "state"], name="release_producer_state_idx"),
+            models.Index(fields=["reference_period_start", "reference_period_end"], name="release_refperiod_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -291,6 +292,17 @@ class DateChange(models.Model):
 
     def __str__(self) -> str:
         return f"Change to {self.release}: {self.get_status_display()}"
+
+    def previous_wording(self) -> str:
+        from .schedule import Schedule
+
+        return Schedule(self.previous_precision, self.previous_starts_on, self.previous_ends_on,
+                        self.previous_release_at).wording()  # fmt: skip
+
+    def new_wording(self) -> str:
+        from .schedule import Schedule
+
+        return Schedule(self.new_precision, self.new_starts_on, self.new_ends_on, self.new_release_at).wording()
 
 
 class PreReleaseAccess(models.Model):

@@ -231,7 +231,7 @@ def release_create(
     release.joint_producers.set(details.joint_producers)
     release.networks.set(details.networks)
     if announce:
-        release = release_announce(actor=actor, release=release, reason=reason, at=at)
+        release = release_announce(actor=actor, release=release, reason="Announced", at=at)
     return release
 
 

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from releases.benchmarking import memory_peak, percentile, synthetic_releases, throwaway, timed
+from releases.benchmarking import analyse, memory_peak, percentile, synthetic_releases, throwaway, timed
 from releases.detection import findings_for_all
 from releases.flagging import flags_check_release, flags_rescan, flags_sync
 from releases.models import Release
@@ -48,6 +48,7 @@ class Command(BaseCommand):
                 with memory_peak() as memory:
                     find_s, found = timed(findings_for_all)
                     sync_s, _result = timed(flags_sync, found, scope=None)
+                analyse()
                 second_s, again = timed(flags_rescan)
                 rescans[size] = find_s + sync_s
                 entry: dict[str, Any] = {

@@ -1,0 +1,277 @@
+"""Producer forms: they check the shape of what was typed and build the services' arguments. No domain rules here.
+
+Date inputs follow the GOV.UK pattern (day, month and year boxes); messages follow the GOV.UK error message style.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from networks.models import TopicNetwork
+
+from .choices import Designation, Geography
+from .models import Producer, ReleaseSeries
+from .schedule import LONDON, Schedule
+from .services import ReleaseDetails
+
+TIME_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+class DateWidget(forms.MultiWidget):
+    """Day, month and year boxes (GOV.UK date input); ``with_day=False`` for a month and year only."""
+
+    def __init__(self, with_day: bool = True) -> None:
+        parts: dict[str, forms.Widget | type[forms.Widget]] = {
+            "day": forms.TextInput(),
+            "month": forms.TextInput(),
+            "year": forms.TextInput(),
+        }
+        if not with_day:
+            del parts["day"]
+        self.with_day = with_day
+        super().__init__(parts)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, date):
+            return [value.day, value.month, value.year] if self.with_day else [value.month, value.year]
+        return [None, None, None] if self.with_day else [None, None]
+
+
+class DateField(forms.MultiValueField):
+    """A real date from GOV.UK day/month/year boxes, with GOV.UK error messages."""
+
+    widget: DateWidget
+
+    def __init__(self, *, label: str, with_day: bool = True, required: bool = True, **kwargs: Any) -> None:
+        self.with_day = with_day
+        self.field_label = label
+        fields = [forms.CharField(required=False) for _ in range(3 if with_day else 2)]
+        super().__init__(
+            fields, label=label, required=required, require_all_fields=False, widget=DateWidget(with_day), **kwargs
+        )
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(v).strip() if v is not None else "" for v in (value or [])]
+        if not any(parts):
+            if self.required:
+                raise ValidationError(f"Enter {self.field_label.lower()}", code="required")
+            return None
+        names = ["day", "month", "year"] if self.with_day else ["month", "year"]
+        missing = [name for name, part in zip(names, parts, strict=False) if not part]
+        if missing:
+            raise ValidationError(f"{self.field_label} must include a {' and '.join(missing)}", code="incomplete")
+        try:
+            numbers = [int(p) for p in parts]
+            day = numbers[0] if self.with_day else 1
+            month, year = numbers[-2], numbers[-1]
+            if year < 1900 or year > 2100:
+                raise ValueError
+            return date(year, month, day)
+        except ValueError:
+            raise ValidationError(f"{self.field_label} must be a real date", code="invalid") from None
+
+    def compress(self, data_list: Any) -> Any:  # clean() does the work
+        return data_list
+
+
+class TimeField(forms.CharField):
+    """A London wall-clock time typed as 9:30am, 09:30 or 16:00."""
+
+    def clean(self, value: Any) -> time | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        match = TIME_PATTERN.match(text)
+        if not match:
+            raise ValidationError("Enter a time like 9:30am or 16:00", code="invalid")
+        hour, minute, suffix = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+        if suffix:
+            if not 1 <= hour <= 12:
+                raise ValidationError("Enter a time like 9:30am or 16:00", code="invalid")
+            hour = hour % 12 + (12 if suffix == "pm" else 0)
+        if hour > 23 or minute > 59:
+            raise ValidationError("Enter a real time", code="invalid")
+        return time(hour, minute)
+
+
+def london_datetime(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LONDON)
+
+
+class ReleaseForm(forms.Form):
+    """Register or edit a release. The date part appears while the release is a draft."""
+
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000)
+    lead_producer = forms.ModelChoiceField(
+        queryset=Producer.objects.none(), empty_label=None, error_messages={"required": "Select the lead producer"}
+    )
+    joint_producers = forms.ModelMultipleChoiceField(
+        queryset=Producer.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    networks = forms.ModelMultipleChoiceField(
+        queryset=TopicNetwork.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Topic networks",
+    )  # fmt: skip
+    series = forms.ModelChoiceField(queryset=ReleaseSeries.objects.none(), required=False, empty_label="None")
+    designation = forms.ChoiceField(
+        choices=Designation.choices, widget=forms.RadioSelect, error_messages={"required": "Select the designation"}
+    )
+    reference_period_start = DateField(label="Start of the reference period", required=False)
+    reference_period_end = DateField(label="End of the reference period", required=False)
+    geography = forms.ChoiceField(choices=Geography.choices, initial=Geography.ENGLAND)
+    lead_statistician_name = forms.CharField(
+        max_length=200,
+        label="Lead statistician's name",
+        error_messages={"required": "Enter the lead statistician's name"},
+    )
+    lead_statistician_email = forms.EmailField(
+        label="Lead statistician's email address",
+        error_messages={
+            "required": "Enter the lead statistician's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    market_sensitive = forms.BooleanField(required=False, label="These statistics are market sensitive")
+    timing = forms.ChoiceField(
+        choices=[("window", "A provisional month or two months"), ("exact", "An exact date and time")],
+        widget=forms.RadioSelect,
+        label="When is it due?",
+        error_messages={"required": "Select when the release is due"},
+    )
+    window_start = DateField(label="First month of the window", with_day=False, required=False)
+    window_months = forms.ChoiceField(
+        choices=[("1", "One month"), ("2", "Two months")], widget=forms.RadioSelect, required=False, initial="1",
+        label="Length of the window",
+    )  # fmt: skip
+    release_date = DateField(label="Release date", required=False)
+    release_time = TimeField(required=False, label="Release time", initial="9:30am")
+
+    def __init__(self, *args: Any, user: Any, with_schedule: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_producer"].queryset = Producer.objects.editable_by(user)  # type: ignore[attr-defined]
+        self.fields["series"].queryset = ReleaseSeries.objects.editable_by(user).order_by("title")  # type: ignore[attr-defined]
+        if not with_schedule:
+            for name in ("timing", "window_start", "window_months", "release_date", "release_time"):
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        timing = data.get("timing")
+        if timing == "window" and not data.get("window_start") and "window_start" not in self.errors:
+            self.add_error("window_start", "Enter the first month of the window")
+        if timing == "exact":
+            if not data.get("release_date") and "release_date" not in self.errors:
+                self.add_error("release_date", "Enter the release date")
+            if not data.get("release_time") and "release_time" not in self.errors:
+                self.add_error("release_time", "Enter the release time")
+        return data
+
+    def details(self) -> ReleaseDetails:
+        d = self.cleaned_data
+        return ReleaseDetails(
+            title=d["title"],
+            summary=d.get("summary", ""),
+            lead_producer=d["lead_producer"],
+            joint_producers=tuple(d.get("joint_producers") or ()),
+            networks=tuple(d.get("networks") or ()),
+            series=d.get("series"),
+            designation=d["designation"],
+            reference_period_start=d.get("reference_period_start"),
+            reference_period_end=d.get("reference_period_end"),
+            geography=d["geography"],
+            lead_statistician_name=d["lead_statistician_name"],
+            lead_statistician_email=d["lead_statistician_email"],
+            market_sensitive=d.get("market_sensitive", False),
+        )
+
+    def schedule(self) -> Schedule | None:
+        d = self.cleaned_data
+        if "timing" not in d:
+            return None
+        if d["timing"] == "exact":
+            return Schedule.exact(london_datetime(d["release_date"], d["release_time"]))
+        return Schedule.window(d["window_start"], int(d.get("window_months") or 1))
+
+
+class ConfirmForm(forms.Form):
+    release_date = DateField(label="Release date")
+    release_time = TimeField(
+        label="Release time", initial="9:30am", error_messages={"required": "Enter the release time"}
+    )
+
+    def release_at(self) -> datetime:
+        return london_datetime(self.cleaned_data["release_date"], self.cleaned_data["release_time"])
+
+
+class ChangeExactForm(ConfirmForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Reason for the change",
+        error_messages={"required": "Enter the reason for the change"},
+    )  # fmt: skip
+
+    def schedule(self) -> Schedule:
+        return Schedule.exact(self.release_at())
+
+
+class ChangeWindowForm(forms.Form):
+    window_start = DateField(label="First month of the window", with_day=False)
+    window_months = forms.ChoiceField(
+        choices=[("1", "One month"), ("2", "Two months")], widget=forms.RadioSelect, initial="1",
+        label="Length of the window",
+    )  # fmt: skip
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Reason for the change",
+        error_messages={"required": "Enter the reason for the change"},
+    )  # fmt: skip
+
+    def schedule(self) -> Schedule:
+        return Schedule.window(self.cleaned_data["window_start"], int(self.cleaned_data["window_months"]))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Reason", error_messages={"required": "Enter the reason"}
+    )
+
+
+class PublishForm(forms.Form):
+    published_url = forms.URLField(
+        assume_scheme="https",
+        label="Address of the published statistics",
+        error_messages={
+            "required": "Enter the address of the published statistics",
+            "invalid": "Enter a full web address, like https://www.gov.uk/government/statistics/...",
+        },
+    )
+
+
+class AccessForm(forms.Form):
+    recipient_role = forms.CharField(max_length=200, label="Role", error_messages={"required": "Enter the role"})
+    organisation = forms.CharField(max_length=200, error_messages={"required": "Enter the organisation"})
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter why they need early access"}
+    )
+    access_date = DateField(label="Date access starts")
+    access_time = TimeField(label="Time access starts", error_messages={"required": "Enter the time access starts"})
+
+    def access_starts_at(self) -> datetime:
+        return london_datetime(self.cleaned_data["access_date"], self.cleaned_data["access_time"])
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: field errors beside their fields, the rest in the summary."""
+    mapping = {"release_at": "release_date", "starts_on": "window_start", "access_starts_at": "access_date"}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            target = mapping.get(field, field)
+            for message in errors:
+                form.add_error(target if target in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

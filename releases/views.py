@@ -1,0 +1,343 @@
+"""Producer pages and the public release page. Thin: find what the user may see, parse the form, call a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ehssg.roles import roles_of
+
+from . import forms as release_forms
+from . import selectors, services
+from .choices import ChangeStatus, State
+from .flagging import release_preview_findings
+from .models import DateChange, Flag, PreReleaseAccess, Release
+from .schedule import Schedule, display_date
+
+TITLE_ADVICE = 65
+SUMMARY_ADVICE = 160
+
+
+def _editable(request: HttpRequest, slug: str) -> Release:
+    return get_object_or_404(Release.objects.editable_by(request.user).for_listing(), slug=slug)
+
+
+def _warn(request: HttpRequest, release: Release) -> None:
+    """Code of Practice warnings and what the engines found, shown on the next page (never blocking)."""
+    for warning in selectors.release_schedule_warnings(release):
+        flash.warning(request, warning)
+    if release.state == State.DRAFT:
+        found = release_preview_findings(release)
+    else:
+        found = [f.explanation for f in Flag.objects.filter(releases=release, status__in=("open", "acknowledged"))]
+    for explanation in found:
+        flash.warning(request, explanation)
+    if len(release.title) > TITLE_ADVICE:
+        flash.warning(request, f"The title is {len(release.title)} characters: a good title is under 65.")
+    if len(release.summary) > SUMMARY_ADVICE:
+        flash.warning(request, f"The summary is {len(release.summary)} characters: a good summary is under 160.")
+
+
+def _attempt(form: forms.Form, action: Callable[[], Any]) -> Any:
+    """Run a service; show its refusal on the form instead of saving anything."""
+    try:
+        return action()
+    except ValidationError as error:
+        release_forms.apply_service_errors(form, error)
+        return None
+
+
+@login_required
+def release_list(request: HttpRequest) -> HttpResponse:
+    releases = selectors.releases_for_user(request.user).annotate(
+        pending_changes=Count("date_changes", filter=Q(date_changes__status=ChangeStatus.PENDING))
+    )
+    page = Paginator(releases, 50).get_page(request.GET.get("page"))
+    return render(request, "producer/release_list.html", {"page": page, "display_date": display_date,
+                                                          "Schedule": Schedule})  # fmt: skip
+
+
+@login_required
+def release_create(request: HttpRequest) -> HttpResponse:
+    form = release_forms.ReleaseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        schedule = form.schedule()
+        assert schedule is not None  # noqa: S101 - the create form always has the date part
+        release = _attempt(form, lambda: services.release_create(
+            actor=request.user, details=form.details(), schedule=schedule, announce="announce" in request.POST,
+        ))  # fmt: skip
+        if release is not None:
+            outcome = "announced" if release.is_announced else "saved as a draft"
+            flash.success(request, f"{release.title} was {outcome}.")
+            _warn(request, release)
+            return redirect("producer:release-manage", slug=release.slug)
+    return render(request, "producer/release_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def release_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    is_draft = release.state == State.DRAFT
+    initial = {
+        **{f: getattr(release, f) for f in ("title", "summary", "designation", "reference_period_start",
+                                             "reference_period_end", "geography", "lead_statistician_name",
+                                             "lead_statistician_email", "market_sensitive")},  # fmt: skip
+        "lead_producer": release.lead_producer,
+        "series": release.series,
+        "joint_producers": list(release.joint_producers.all()),
+        "networks": list(release.networks.all()),
+    }
+    if is_draft:
+        exact = release.release_at is not None
+        local = release.local_release_at()
+        initial.update({"timing": "exact" if exact else "window", "window_start": release.starts_on,
+                        "window_months": "2" if release.precision == "two_months" else "1",
+                        "release_date": local.date() if local else None,
+                        "release_time": f"{local:%H:%M}" if local else "9:30am"})  # fmt: skip
+    form = release_forms.ReleaseForm(request.POST or None, user=request.user, with_schedule=is_draft, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        reason = request.POST.get("reason", "").strip() or "Details updated"
+        updated = _attempt(form, lambda: services.release_update(
+            actor=request.user, release=release, details=form.details(), reason=reason, schedule=form.schedule(),
+        ))  # fmt: skip
+        if updated is not None:
+            flash.success(request, "Your changes were saved.")
+            _warn(request, updated)
+            return redirect("producer:release-manage", slug=release.slug)
+    return render(request, "producer/release_form.html", {"form": form, "creating": False, "release": release})
+
+
+@login_required
+def release_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    roles = roles_of(request.user)
+    context = {
+        "release": release,
+        "display_date": display_date(Schedule.of(release), release.state),
+        "pending": list(release.date_changes.pending().select_related("requested_by")),
+        "changes": list(release.date_changes.public().select_related("requested_by", "decided_by")),
+        "access": list(release.pre_release_access.filter(is_removed=False)),
+        "history": list(release.history.select_related("history_user")[:50]),
+        "flags": list(Flag.objects.filter(releases=release).order_by("status", "kind")),
+        "is_hop": roles.is_hop_of(release.lead_producer_id),
+        "State": State,
+    }
+    return render(request, "producer/release_manage.html", context)
+
+
+@login_required
+@require_POST
+def release_announce(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    try:
+        release = services.release_announce(actor=request.user, release=release)
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+    else:
+        flash.success(request, f"{release.title} is announced.")
+        _warn(request, release)
+    return redirect("producer:release-manage", slug=slug)
+
+
+def _action_page(
+    request: HttpRequest,
+    release: Release,
+    form: forms.Form,
+    *,
+    title: str,
+    button: str,
+    action: Callable[[], Any],
+    done: str,
+    warn: bool = False,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid() and _attempt(form, action) is not None:
+        flash.success(request, done)
+        if warn:
+            release.refresh_from_db()
+            _warn(request, release)
+        return redirect("producer:release-manage", slug=release.slug)
+    context = {"release": release, "form": form, "title": title, "button": button,
+               "display_date": display_date(Schedule.of(release), release.state)}  # fmt: skip
+    return render(request, "producer/action_form.html", context)
+
+
+@login_required
+def release_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    form = release_forms.ConfirmForm(request.POST or None)
+    return _action_page(
+        request, release, form, title="Confirm the release date and time", button="Confirm date and time",
+        action=lambda: services.release_confirm(actor=request.user, release=release, release_at=form.release_at()),
+        done="The exact date and time are confirmed.", warn=True,
+    )  # fmt: skip
+
+
+@login_required
+def release_request_change(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    form: release_forms.ChangeExactForm | release_forms.ChangeWindowForm
+    if release.state == State.PROVISIONAL:
+        form = release_forms.ChangeWindowForm(request.POST or None)
+    else:
+        form = release_forms.ChangeExactForm(request.POST or None)
+    return _action_page(
+        request, release, form, title="Ask to change the release date", button="Send to Head of Profession",
+        action=lambda: services.release_request_change(
+            actor=request.user, release=release, schedule=form.schedule(), reason=form.cleaned_data["reason"]
+        ),
+        done="Your request was sent. The date changes once your Head of Profession agrees it.",
+    )  # fmt: skip
+
+
+@login_required
+def release_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    form = release_forms.ReasonForm(request.POST or None)
+    return _action_page(
+        request, release, form, title="Cancel the release", button="Cancel the release",
+        action=lambda: services.release_cancel(actor=request.user, release=release, reason=form.cleaned_data["reason"]),
+        done="The release is cancelled. It stays on the calendar with your reason.",
+    )  # fmt: skip
+
+
+@login_required
+def release_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    form = release_forms.PublishForm(request.POST or None)
+    return _action_page(
+        request, release, form, title="Mark the release as published", button="Mark as published",
+        action=lambda: services.release_publish(
+            actor=request.user, release=release, published_url=form.cleaned_data["published_url"]
+        ),
+        done="The release is marked as published.",
+    )  # fmt: skip
+
+
+@login_required
+def access_add(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    form = release_forms.AccessForm(request.POST or None)
+    return _action_page(
+        request, release, form, title="Give pre-release access", button="Add to the list",
+        action=lambda: services.prerelease_access_add(
+            actor=request.user, release=release, recipient_role=form.cleaned_data["recipient_role"],
+            organisation=form.cleaned_data["organisation"], justification=form.cleaned_data["justification"],
+            access_starts_at=form.access_starts_at(),
+        ),
+        done="Pre-release access was recorded.",
+    )  # fmt: skip
+
+
+@login_required
+def access_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        PreReleaseAccess.objects.filter(release__in=Release.objects.editable_by(request.user)), pk=pk
+    )
+    form = release_forms.ReasonForm(request.POST or None)
+    return _action_page(
+        request, entry.release, form, title=f"Remove {entry.recipient_role}, {entry.organisation}",
+        button="Remove from the list",
+        action=lambda: services.prerelease_access_remove(actor=request.user, entry=entry,
+                                                         reason=form.cleaned_data["reason"]),
+        done="Pre-release access was removed.",
+    )  # fmt: skip
+
+
+def _change(request: HttpRequest, pk: int) -> DateChange:
+    return get_object_or_404(
+        DateChange.objects.filter(release__in=Release.objects.editable_by(request.user)).select_related("release"),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def change_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(request, pk)
+    try:
+        services.release_agree_change(actor=request.user, change=change)
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+    else:
+        flash.success(request, "You agreed the change. The new date is public, with the reason.")
+        change.release.refresh_from_db()
+        _warn(request, change.release)
+    return redirect("producer:release-manage", slug=change.release.slug)
+
+
+@login_required
+def change_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(request, pk)
+    form = release_forms.ReasonForm(request.POST or None)
+    return _action_page(
+        request, change.release, form, title="Do not agree the change", button="Do not agree",
+        action=lambda: services.release_refuse_change(actor=request.user, change=change,
+                                                      note=form.cleaned_data["reason"]),
+        done="The change was not agreed. The release keeps its date.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(request, pk)
+    try:
+        services.release_withdraw_change(actor=request.user, change=change)
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+    else:
+        flash.success(request, "The change request was withdrawn.")
+    return redirect("producer:release-manage", slug=change.release.slug)
+
+
+@login_required
+@require_POST
+def release_discard(request: HttpRequest, slug: str) -> HttpResponse:
+    release = _editable(request, slug)
+    try:
+        services.release_discard_draft(actor=request.user, release=release)
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+        return redirect("producer:release-manage", slug=slug)
+    flash.success(request, "The draft was discarded.")
+    return redirect("producer:release-list")
+
+
+def release_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page of one release (drafts only for their producer's people)."""
+    try:
+        release = selectors.release_detail(request.user, slug)
+    except Release.DoesNotExist:
+        raise Http404("No such release") from None
+    context = {
+        "release": release,
+        "display_date": display_date(Schedule.of(release), release.state),
+        "show_access": selectors.pre_release_access_visible(release, request.user),
+        "Schedule": Schedule,
+    }
+    return render(request, "releases/detail.html", context)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+__all__ = ["PermissionDenied"]
