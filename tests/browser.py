@@ -1,0 +1,76 @@
+"""Debian Chromium through Playwright, and axe-core run inside the page (frontend.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import skip_or_fail
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def ensure_assets() -> None:
+    """The pages need the compiled GOV.UK styles; build them once if `make` has not."""
+    if (ROOT / "static" / "build" / "app.css").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        skip_or_fail("the page styles need Node.js and npm to build (npm ci && npm run build)")
+    for argv in ([npm, "ci", "--no-audit", "--no-fund"], [npm, "run", "build"]):
+        subprocess.run(argv, cwd=ROOT, check=True, timeout=600)  # noqa: S603 - fixed npm commands
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        skip_or_fail("browser tests need Debian's package `chromium` (/usr/bin/chromium)")
+    ensure_assets()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core in the page (injected by evaluate, which a strict CSP does not block)."""
+    import axe_playwright_python
+
+    script = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    page.evaluate(script)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return result["violations"]
+
+
+def assert_accessible(page: Any) -> None:
+    violations = axe_violations(page)
+    described = [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations
+    ]
+    assert violations == [], f"{page.url}: " + json.dumps(described, indent=2)
