@@ -173,6 +173,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Code of Practice figures the engines and warnings use; the secretariat may tune them per deployment.
 EHSSG_MIN_NOTICE_DAYS = env.int("EHSSG_MIN_NOTICE_DAYS", default=28)
