@@ -132,8 +132,8 @@ class ReleaseAdmin(SimpleHistoryAdmin):
             setattr(details, name, data[name])
         details.joint_producers = tuple(data["joint_producers"])
         details.networks = tuple(data["networks"])
+        details.definitions = tuple(data["definitions"])
         services.release_update(actor=request.user, release=current, details=details, reason=data["change_reason"])
-        current.definitions.set(data["definitions"])
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):

@@ -43,6 +43,7 @@ class ReleaseDetails:
     series: ReleaseSeries | None = None
     joint_producers: Sequence[Producer] = field(default_factory=tuple)
     networks: Sequence[Any] = field(default_factory=tuple)
+    definitions: Sequence[Any] = field(default_factory=tuple)
     reference_period_start: date | None = None
     reference_period_end: date | None = None
     geography: str = Geography.ENGLAND
@@ -60,6 +61,7 @@ class ReleaseDetails:
             series=release.series,
             joint_producers=tuple(release.joint_producers.all()),
             networks=tuple(release.networks.all()),
+            definitions=tuple(release.definitions.all()),
             reference_period_start=release.reference_period_start,
             reference_period_end=release.reference_period_end,
             geography=release.geography,
@@ -230,6 +232,7 @@ def release_create(
     _record(release, actor=actor, reason=reason)
     release.joint_producers.set(details.joint_producers)
     release.networks.set(details.networks)
+    release.definitions.set(details.definitions)
     if announce:
         release = release_announce(actor=actor, release=release, reason="Announced", at=at)
     return release
@@ -262,6 +265,7 @@ def release_update(
     _save_release(release, actor=actor, reason=reason, at=at, significant=False)
     release.joint_producers.set(details.joint_producers)
     release.networks.set(details.networks)
+    release.definitions.set(details.definitions)
     return release
 
 

@@ -1,0 +1,88 @@
+"""`manage.py demo_data`: every state, every role, realistic networks, history, the same data for the same seed."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from ehssg.roles import roles_of
+from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, TopicNetwork
+from releases.choices import State
+from releases.models import DateChange, Flag, Producer, Release
+
+
+def load(**options) -> str:
+    out = StringIO()
+    call_command("demo_data", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_data_has_every_state_role_and_network():
+    output = load(releases=120, seed=1)
+
+    states = dict(Release.objects.values_list("state").annotate(n=Count("pk")))
+    assert set(states) == {s.value for s in State}
+    assert Release.objects.overdue().exists()
+    assert DateChange.objects.filter(status="agreed").exists()
+    assert {p.abbreviation for p in Producer.objects.all()} == {"ONS", "NHSE", "UKHSA", "DHSC", "OHID", "NHSBSA", "CQC"}
+    assert 6 <= TopicNetwork.objects.count() <= 8
+    users = {u.username: u for u in get_user_model().objects.all()}
+    assert roles_of(users["nhse.hop"]).hop_of and roles_of(users["nhse.editor"]).editor_of
+    assert roles_of(users["secretariat"]).secretariat and roles_of(users["osr.viewer"]).osr
+    assert roles_of(users["network.lead"]).lead_of
+    assert users["admin"].is_superuser
+    assert "demo-password-2026" in output and "local demo only" in output
+    assert Flag.objects.filter(kind="clash").exists() and Flag.objects.filter(kind="duplicate").exists()
+    assert ActionPlan.objects.filter(status="published").count() == TopicNetwork.objects.count()
+    assert ActionItem.objects.exists() and Lesson.objects.exists() and EngagementActivity.objects.exists()
+
+
+@pytest.mark.django_db
+def test_history_rows_say_who_and_why():
+    load(releases=40, seed=3)
+
+    release = Release.objects.filter(state=State.PUBLISHED).first()
+    reasons = [h.history_change_reason for h in release.history.all()]
+    assert reasons[0] == "Published"
+    assert "Announced" in reasons
+    assert all(h.history_user is not None for h in release.history.all())
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_data(django_db_blocker):
+    load(releases=60, seed=7)
+    first = list(Release.objects.order_by("slug").values_list("slug", "title", "state", "starts_on"))
+    Flag.objects.all().delete()
+    from django.core.management import call_command as run
+
+    run("flush", "--no-input", verbosity=0)
+    load(releases=60, seed=7)
+    second = list(Release.objects.order_by("slug").values_list("slug", "title", "state", "starts_on"))
+
+    assert first == second
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_existing_data_alone():
+    load(releases=20, seed=1)
+    count = Release.objects.count()
+
+    assert "already has data" in load(if_empty=True)
+    assert Release.objects.count() == count
+    with pytest.raises(CommandError, match="already has data"):
+        load()
+
+
+@pytest.mark.django_db
+def test_a_larger_register_adds_the_rest_in_bulk_with_history():
+    load(releases=400, seed=2, no_scan=True)
+
+    assert Release.objects.count() >= 400
+    bulk_history = Release.history.filter(history_change_reason="Demo data (bulk)")
+    assert bulk_history.count() == Release.objects.count() - Release.history.exclude(
+        history_change_reason="Demo data (bulk)").values("id").distinct().count()  # fmt: skip
+    assert bulk_history.count() > 100
+    assert not Release.objects.exclude(state="draft").filter(announced_at__isnull=True).exists()
