@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from . import views
+from . import flag_views, views
 
 producer_patterns = (
     [
@@ -37,4 +37,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("producer/", include(producer_patterns)),
     path("releases/<slug:slug>/", views.release_detail, name="release-detail"),
+    path("flags/", flag_views.flag_list, name="flag-list"),
+    path("flags/<int:pk>/", flag_views.flag_detail, name="flag-detail"),
 ]

@@ -24,7 +24,7 @@ def staff_client(client, superuser, cast):
 def test_every_changelist_and_change_page_renders(staff_client, cast):
     release = ConfirmedReleaseFactory(lead_producer=cast.producer, networks=[cast.network])
     DateChangeFactory(release=release, requested_by=cast.editor)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         meta = model._meta
         changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         assert staff_client.get(changelist).status_code == 200, changelist
