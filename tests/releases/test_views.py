@@ -301,3 +301,32 @@ def test_sign_in_does_not_reveal_whether_a_username_exists(client, cast):
 
     assert "Enter a correct username and password" in unknown
     assert without_token(unknown) == without_token(wrong)
+
+
+@pytest.mark.django_db
+def test_registering_a_clashing_release_shows_the_clash_at_once(client, cast):
+    ConfirmedReleaseFactory(lead_producer=cast.other_producer, networks=[cast.network],
+                            title="Hospital admissions in England: April 2027", release_at=london(date(2027, 5, 12)))  # fmt: skip
+    data = form_data(cast, timing="exact", release_date_day="12", release_date_month="5", release_date_year="2027",
+                     release_time="9:30am", announce="1")  # fmt: skip
+
+    response = signed_in(client, cast.editor).post(reverse("producer:release-create"), data, follow=True)
+
+    body = text(response)
+    assert "Hospital admissions in England: April 2027 (Office for National Statistics)" in body
+    assert "are all due in Urgent and emergency care on 12 May 2027 and are not marked as coordinated" in body
+
+
+@pytest.mark.django_db
+def test_saving_a_draft_previews_what_it_would_raise(client, cast):
+    ConfirmedReleaseFactory(lead_producer=cast.other_producer, networks=[cast.network],
+                            release_at=london(date(2027, 5, 12)))  # fmt: skip
+    data = form_data(cast, timing="exact", release_date_day="12", release_date_month="5", release_date_year="2027",
+                     release_time="9:30am", draft="1")  # fmt: skip
+
+    response = signed_in(client, cast.editor).post(reverse("producer:release-create"), data, follow=True)
+
+    assert "are all due in Urgent and emergency care on 12 May 2027" in text(response)
+    from releases.models import Flag
+
+    assert not Flag.objects.exists()
