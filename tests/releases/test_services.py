@@ -229,7 +229,7 @@ def test_create_and_announce_at_once(cast, schedule, state, confirmed_at):
         0,
     )
     assert Schedule.of(release) == schedule
-    assert history(Release, release.pk) == [("+", cast.editor, "Registered"), ("~", cast.editor, "Registered")]
+    assert history(Release, release.pk) == [("+", cast.editor, "Registered"), ("~", cast.editor, "Announced")]
 
 
 def test_create_gives_each_release_its_own_slug(cast):
