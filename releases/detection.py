@@ -480,19 +480,17 @@ def _interacting_ids(release: Release, network_ids: list[int], measure_ids: list
         title_q = Q()
         for word in core_words[:3]:
             title_q |= Q(title__icontains=word)
-        link_q = Q(pk__in=through.objects.filter(topicnetwork_id__in=network_ids).values("release_id"))
-        if release.series_id:
-            link_q |= Q(series_id=release.series_id)
-        ids.update(
-            Release.objects.filter(
-                title_q,
-                link_q,
-                reference_period_start__lte=release.reference_period_end or release.reference_period_start,
-                # Periods longer than the duplicate index looks at are not compared; the bound keeps the scan short.
-                reference_period_start__gte=release.reference_period_start - LONGEST_PERIOD,
-                reference_period_end__gte=release.reference_period_start,
-            ).values_list("pk", flat=True)
+        overlapping = Release.objects.filter(
+            title_q,
+            reference_period_start__lte=release.reference_period_end or release.reference_period_start,
+            # Periods longer than the duplicate index looks at are not compared; the bound keeps the scan short.
+            reference_period_start__gte=release.reference_period_start - LONGEST_PERIOD,
+            reference_period_end__gte=release.reference_period_start,
         )
+        # Two plain queries rather than one OR across a join, which the planner cannot index.
+        ids.update(overlapping.filter(networks__in=network_ids).order_by().values_list("pk", flat=True))
+        if release.series_id:
+            ids.update(overlapping.filter(series_id=release.series_id).order_by().values_list("pk", flat=True))
     return ids
 
 
