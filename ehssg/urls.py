@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/", include("ehssg.api.urls")),
     path("", include("releases.urls")),
 ]
 

@@ -161,6 +161,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # One error shape for every 4xx (ehssg/api/exceptions.py); services' Django errors become 400/403/404 there.
+    "EXCEPTION_HANDLER": "ehssg.api.exceptions.api_exception_handler",
+    # Generous: they only stop runaway scripts. Rates are read per request, so tests and deployments can change them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ehssg.api.throttling.AnonRateThrottle",
+        "ehssg.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
+        "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "EHSSG harmonised release calendar API",
@@ -170,6 +181,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so read-only fields (state, dates, version) never look writable.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReleaseStateEnum": "releases.choices.State",
+        "ChangeStatusEnum": "releases.choices.ChangeStatus",
+        "FlagStatusEnum": "releases.choices.FlagStatus",
+        "FlagKindEnum": "releases.choices.FlagKind",
+        "DesignationEnum": "releases.choices.Designation",
+        "PrecisionEnum": "releases.choices.Precision",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ehssg.api.schema.add_error_responses",
+    ],
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

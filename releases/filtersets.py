@@ -1,0 +1,215 @@
+"""Filters for the release register, with the public calendar's GET parameters.
+
+``q`` (keywords in the title or summary), ``producer`` and ``network`` (slugs, repeatable), ``designation``,
+``status`` (provisional, confirmed, postponed, cancelled, published; postponed is derived), ``from`` and ``to`` (dates:
+releases whose day or window overlaps them) and ``ordering``. A malformed or unknown slug is a 400 that names the
+parameter, never an empty page that looks like "no releases".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
+
+from networks.models import TopicNetwork
+
+from .choices import ChangeStatus, Designation, FlagKind, FlagStatus, State
+from .models import DateChange, Definition, Flag, Measure, Producer, Release, ReleaseSeries
+
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,120}")
+MAX_KEYWORDS = 10
+
+UNKNOWN_SLUG = "There is no {kind} with the slug {value}."
+NOT_A_SLUG = "{value} is not a slug: use letters, numbers, hyphens and underscores."
+NOT_A_BOOLEAN = "Enter true or false."
+
+POSTPONED = "postponed"
+STATUS_CHOICES = [
+    (State.DRAFT.value, "Draft (only your producer's own)"),
+    (State.PROVISIONAL.value, "Provisional"),
+    (State.CONFIRMED.value, "Confirmed (postponed ones too)"),
+    (POSTPONED, "Postponed: confirmed, and moved later at least once"),
+    (State.CANCELLED.value, "Cancelled"),
+    (State.PUBLISHED.value, "Published"),
+]
+
+
+class SlugsField(forms.ModelMultipleChoiceField):
+    """Repeatable slugs (``?producer=ons&producer=ukhsa``) checked for shape, then for existence."""
+
+    def __init__(self, *args: Any, kind: str = "object", **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def _check_values(self, value: Any) -> Any:
+        values = list(dict.fromkeys(str(v) for v in value))
+        for v in values:
+            if not SLUG_RE.fullmatch(v):
+                raise ValidationError(NOT_A_SLUG.format(value=v[:60]), code="invalid_slug")
+        queryset = cast(QuerySet[Any], self.queryset)  # always given by SlugsFilter
+        found = list(queryset.filter(slug__in=values))
+        known = {obj.slug for obj in found}
+        for v in values:
+            if v not in known:
+                raise ValidationError(UNKNOWN_SLUG.format(kind=self.kind, value=v), code="unknown_slug")
+        return found
+
+
+@extend_schema_field({"type": "string", "pattern": f"^{SLUG_RE.pattern}$"})
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SlugsField
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, kind=kind, **kwargs)
+
+    def get_filter_predicate(self, v: Any) -> dict[str, Any]:
+        # The values are the objects the slugs named: filter on them, not on their slugs.
+        return {self.field_name: v}
+
+
+class StrictBooleanField(forms.Field):
+    """true or false (1 or 0); anything else is refused rather than read as "no filter"."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        try:
+            return self.VALUES[str(value).lower()]
+        except KeyError:
+            raise ValidationError(NOT_A_BOOLEAN, code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+# The calendar's form sends from= and to= empty when left blank: that means "no limit", so the document allows it.
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]})
+class OptionalDateFilter(django_filters.DateFilter):
+    pass
+
+
+def _join_ids(through: Any, column: str, objects: Any) -> Any:
+    return through.objects.filter(**{f"{column}__in": [o.pk for o in objects]}).values("release_id")
+
+
+class ReleaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=200, label="Keywords in the title or summary (every word must appear)."
+    )
+    producer = SlugsFilter(
+        queryset=Producer.objects.all(), kind="producer", method="filter_producer",
+        label="Producer slug, lead or joint (repeat for several).",
+    )  # fmt: skip
+    network = SlugsFilter(
+        queryset=TopicNetwork.objects.all(), kind="topic network", method="filter_network",
+        label="Topic network slug (repeat for several).",
+    )  # fmt: skip
+    designation = django_filters.MultipleChoiceFilter(choices=Designation.choices, label="Designation (repeatable).")
+    status = django_filters.MultipleChoiceFilter(
+        choices=STATUS_CHOICES, method="filter_status", label="Status (repeatable); postponed is derived."
+    )
+    date_from = OptionalDateFilter(
+        field_name="ends_on", lookup_expr="gte", label="Releases due on or after this date (YYYY-MM-DD)."
+    )
+    date_to = OptionalDateFilter(
+        field_name="starts_on", lookup_expr="lte", label="Releases due on or before this date (YYYY-MM-DD)."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("starts_on", "starts_on"), ("release_at", "release_at"), ("title", "title"),
+                ("revised_at", "revised_at")),
+        label="Sort by starts_on, release_at, title or revised_at; prefix - for descending.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Release
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Release], name: str, value: str) -> QuerySet[Release]:
+        for word in value.split()[:MAX_KEYWORDS]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+        return queryset
+
+    def filter_producer(self, queryset: QuerySet[Release], name: str, value: Any) -> QuerySet[Release]:
+        if not value:
+            return queryset
+        joint = _join_ids(Release.joint_producers.through, "producer_id", value)
+        return queryset.filter(Q(lead_producer__in=value) | Q(pk__in=joint))
+
+    def filter_network(self, queryset: QuerySet[Release], name: str, value: Any) -> QuerySet[Release]:
+        if not value:
+            return queryset
+        return queryset.filter(pk__in=_join_ids(Release.networks.through, "topicnetwork_id", value))
+
+    def filter_status(self, queryset: QuerySet[Release], name: str, value: list[str]) -> QuerySet[Release]:
+        if not value:
+            return queryset
+        wanted = Q(state__in=[v for v in value if v != POSTPONED])
+        if POSTPONED in value:
+            # Needs the queryset's with_flags() annotation (the API's querysets always have it).
+            wanted |= Q(is_postponed=True)
+        return queryset.filter(wanted)
+
+
+def _rename(filterset: type[django_filters.FilterSet], old: str, new: str) -> None:
+    """Python keywords cannot be attribute names; the calendar's parameters are ``from`` and ``to``."""
+    for filters in (filterset.base_filters, filterset.declared_filters):  # type: ignore[attr-defined]
+        filters[new] = filters.pop(old)
+
+
+_rename(ReleaseFilterSet, "date_from", "from")
+_rename(ReleaseFilterSet, "date_to", "to")
+
+
+class SeriesFilterSet(django_filters.FilterSet):
+    producer = SlugsFilter(queryset=Producer.objects.all(), kind="producer", field_name="producers", distinct=True)
+    network = SlugsFilter(queryset=TopicNetwork.objects.all(), kind="topic network", field_name="networks",
+                          distinct=True)  # fmt: skip
+    designation = django_filters.MultipleChoiceFilter(choices=Designation.choices)
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = ReleaseSeries
+        fields: list[str] = []
+
+
+class DefinitionFilterSet(django_filters.FilterSet):
+    measure = SlugsFilter(queryset=Measure.objects.all(), kind="measure")
+    owner = SlugsFilter(queryset=Producer.objects.all(), kind="producer")
+    is_harmonised = StrictBooleanFilter()
+
+    class Meta:
+        model = Definition
+        fields: list[str] = []
+
+
+class DateChangeFilterSet(django_filters.FilterSet):
+    release = SlugsFilter(queryset=Release.objects.announced(), kind="release")
+    status = django_filters.MultipleChoiceFilter(choices=ChangeStatus.choices)
+
+    class Meta:
+        model = DateChange
+        fields: list[str] = []
+
+
+class FlagFilterSet(django_filters.FilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=FlagKind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=FlagStatus.choices)
+    network = SlugsFilter(queryset=TopicNetwork.objects.all(), kind="topic network")
+    release = SlugsFilter(
+        queryset=Release.objects.announced(), kind="release", field_name="releases", distinct=True
+    )
+    is_current = StrictBooleanFilter()
+
+    class Meta:
+        model = Flag
+        fields: list[str] = []

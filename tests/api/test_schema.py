@@ -1,0 +1,50 @@
+"""The OpenAPI document builds and validates with no warnings; the interactive docs use only local static files."""
+
+import re
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_document_validates_without_warnings(tmp_path):
+    target = tmp_path / "schema.yaml"
+    # --fail-on-warn turns any warning or validation error into a failure (SystemExit / CommandError).
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_the_served_document_has_examples_and_the_shared_errors(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    register = paths["/api/v1/releases/"]["post"]
+    assert register["requestBody"]["content"]["application/json"]["examples"]
+    assert paths["/api/v1/releases/{slug}/confirm/"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    assert paths["/api/v1/releases/{slug}/"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+    confirm = paths["/api/v1/releases/{slug}/confirm/"]["post"]
+    assert {"200", "400", "401", "403", "404", "412", "428"} <= set(confirm["responses"])
+    assert confirm["responses"]["200"]["headers"]["ETag"]
+    assert any(p["name"] == "If-Match" for p in confirm["parameters"])
+    assert schema["components"]["schemas"]["Error"]["required"] == ["detail", "errors"]
+    read_only = schema["components"]["schemas"]["Release"]["properties"]
+    assert all(read_only[f].get("readOnly") for f in ("state", "starts_on", "release_at", "sequence", "version"))
+    assert "state" not in schema["components"]["schemas"]["PatchedReleaseUpdateRequest"]["properties"]
+
+
+def test_swagger_ui_is_served_from_local_static_files(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    assert urls, "the page should load its scripts and styles"
+    assert not [u for u in urls if re.match(r"^(https?:)?//", u)], urls
+    assert "cdn" not in html.lower()
+    for url in urls:
+        if url.startswith("/static/"):
+            assert finders.find(url.removeprefix("/static/")), url
+    assert "/api/schema/" in html
