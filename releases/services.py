@@ -23,6 +23,7 @@ from ehssg.roles import roles_of
 
 from . import messages
 from .choices import OPEN_STATES, ChangeStatus, Geography, Precision, State
+from .feeds import calendar_changed
 from .flagging import flags_check_release
 from .models import RELEASE_UID_NAMESPACE, DateChange, PreReleaseAccess, Producer, Release, ReleaseSeries
 from .schedule import LONDON, Schedule, display_date, format_day, format_time
@@ -116,6 +117,8 @@ def _save_release(release: Release, *, actor: Any, reason: str, at: datetime, si
     _record(release, actor=actor, reason=reason)
     moved_from = [previous_day] if previous_day and previous_day != release.starts_on else []
     flags_check_release(release, old_days=moved_from, at=at)
+    if release.state != State.DRAFT:
+        transaction.on_commit(calendar_changed)
     return release
 
 

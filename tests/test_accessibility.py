@@ -56,7 +56,9 @@ def page(browser, live_server, settings):  # noqa: F811 - the browser fixture
 def test_public_pages(page, live_server, data):
     for path in (reverse("home"), reverse("login"),
                  reverse("release-detail", kwargs={"slug": data["confirmed"].slug}),
-                 reverse("release-detail", kwargs={"slug": data["cancelled"].slug})):  # fmt: skip
+                 reverse("release-detail", kwargs={"slug": data["cancelled"].slug}),
+                 reverse("calendar") + "?network=urgent-and-emergency-care&status=confirmed&q=attendances",
+                 reverse("calendar") + "?tab=cancelled"):  # fmt: skip
         response = page.goto(live_server.url + path)
         assert response.status == 200
         assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial")
