@@ -75,7 +75,9 @@ def ensure_reference_data(rng: random.Random, series_count: int) -> Synthetic:
     return Synthetic(producers, networks, series)
 
 
-def synthetic_releases(count: int, *, seed: int = 1, now: datetime | None = None) -> list[Release]:
+def synthetic_releases(
+    count: int, *, seed: int = 1, now: datetime | None = None, upcoming_only: bool = False
+) -> list[Release]:
     """Insert ``count`` releases over the past 6 and next 12 months; returns them (call inside a transaction)."""
     rng = random.Random(seed)
     now = now or timezone.now()
@@ -88,7 +90,7 @@ def synthetic_releases(count: int, *, seed: int = 1, now: datetime | None = None
     for i in range(count):
         series = rng.choice(ref.series) if rng.random() < 0.8 else None
         topic = series.title if series else f"{rng.choice(TOPICS)} {rng.choice(QUALIFIERS)}"
-        offset = rng.randint(-past_days, 365)
+        offset = rng.randint(1 if upcoming_only else -past_days, 365)
         day = today + timedelta(days=offset)
         if day.weekday() >= 5 and rng.random() < 0.95:
             day -= timedelta(days=day.weekday() - 3)  # most producers avoid weekends: move to the Thursday

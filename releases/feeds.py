@@ -27,7 +27,8 @@ from .models import DateChange, Release
 from .schedule import LONDON, Schedule, display_date
 
 RECENT_DAYS = 30  # published and cancelled releases stay in feeds this long, then leave
-FEED_LIMIT = 1500  # about 600 bytes an event: well under Google's 1 MB
+FEED_LIMIT = 2000  # releases read for one feed at the most
+FEED_MAX_BYTES = 950_000  # the events of one feed, leaving room for the header under Google's 1 MB
 EVENT_CACHE_SECONDS = 60 * 60 * 24 * 30
 GENERATION_KEY = "calendar:generation"
 
@@ -99,14 +100,39 @@ def event_data(release: Release) -> EventData:
     )
 
 
+def within_size(events: list[bytes], limit: int = FEED_MAX_BYTES) -> list[bytes]:
+    """The soonest events that fit under the size calendar clients accept (Google stops at 1 MB)."""
+    kept, size = [], 0
+    for event in events:
+        size += len(event)
+        if size > limit:
+            break
+        kept.append(event)
+    return kept
+
+
+def _event_key(pk: int, version: int) -> str:
+    return f"ical:event:{pk}:{version}"
+
+
 def kept_events(releases: list[Release]) -> list[bytes]:
     """Each release's VEVENT from the cache, written once per version."""
-    keys = {f"ical:event:{r.pk}:{r.version}": r for r in releases}
-    found = cache.get_many(list(keys))
-    missing = {key: event_bytes(event_data(release)) for key, release in keys.items() if key not in found}
+    return kept_events_for([(r.pk, r.version) for r in releases], {r.pk: r for r in releases})
+
+
+def kept_events_for(versions: list[tuple[int, int]], loaded: dict[int, Release] | None = None) -> list[bytes]:
+    """VEVENTs for (id, version) pairs: from the cache, writing only the missing ones (one query for all of them)."""
+    keys = [_event_key(pk, version) for pk, version in versions]
+    found = cache.get_many(keys)
+    missing = [pk for (pk, _version), key in zip(versions, keys, strict=True) if key not in found]
     if missing:
-        cache.set_many(missing, timeout=EVENT_CACHE_SECONDS)
-        found.update(missing)
+        loaded = loaded or {}
+        need = [pk for pk in missing if pk not in loaded]
+        if need:
+            loaded = {**loaded, **{r.pk: r for r in public_releases().filter(pk__in=need)}}
+        written = {_event_key(pk, loaded[pk].version): event_bytes(event_data(loaded[pk])) for pk in missing}
+        cache.set_many(written, timeout=EVENT_CACHE_SECONDS)
+        found.update(written)
     return [found[key] for key in keys]
 
 
@@ -138,8 +164,8 @@ def calendar_feed(matching: QuerySet[Release], *, name: str, description: str, k
     cached = cache.get(cache_key)
     if cached is not None:
         return FeedBody(*cached)
-    releases = list(feed_window(matching)[:FEED_LIMIT])
-    body = feed_bytes(name, description, kept_events(releases))
+    versions = list(feed_window(matching).values_list("pk", "version")[:FEED_LIMIT])
+    body = feed_bytes(name, description, within_size(kept_events_for(versions)))
     result = FeedBody(body, body_etag(body), last_modified(matching))
     cache.set(cache_key, (result.body, result.etag, result.last_modified), timeout=60 * 60)
     return result

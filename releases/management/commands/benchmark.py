@@ -27,13 +27,15 @@ class Command(BaseCommand):
     help = "Measure the platform. Prints JSON figures; targets are in the issue texts, not asserted here."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["detection"])
+        parser.add_argument("what", choices=["detection", "feeds", "calendar"])
+        parser.add_argument("--requests", type=int, default=40, help="Page requests to time (calendar).")
         parser.add_argument("--releases", type=int, default=10_000, help="How many existing releases (N).")
         parser.add_argument("--checks", type=int, default=20, help="How many single-release checks to time.")
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        figures = {"detection": self.detection}[options["what"]](options)
+        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar}[options["what"]]
+        figures = run(options)
         figures["database"] = connection.vendor
         self.stdout.write(json.dumps(figures, indent=2))
 
@@ -105,3 +107,65 @@ class Command(BaseCommand):
             "p95": round(percentile(timings, 95), 1),
             "max": round(max(timings), 1),
         }
+
+    def feeds(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Cold and warm calendar.ics for N upcoming releases, against django-ical over the same rows."""
+        from django.core.cache import cache
+        from django.test import Client
+
+        from releases.feeds import feed_window, public_releases
+        from releases.peer_feed import django_ical_bytes
+
+        n = options["releases"]
+        figures: dict[str, Any] = {"benchmark": "feeds", "releases": n}
+        with throwaway():
+            synthetic_releases(n, seed=options["seed"], upcoming_only=True)
+            client = Client()
+            cache.clear()
+            first_s, _ = timed(client.get, "/calendar.ics?from=2000-01-01")  # writes and keeps every event
+            # A filter never asked before: the feed is built anew from the kept events.
+            cold_s, response = timed(client.get, "/calendar.ics?from=2000-01-02")
+            warm = [timed(client.get, "/calendar.ics?from=2000-01-02")[0] for _ in range(20)]
+            rows = list(feed_window(public_releases())[:n])
+            peer_s, peer_body = timed(django_ical_bytes, rows)
+        figures.update(
+            first_build_with_no_kept_events_seconds=round(first_s, 4),
+            cold_build_seconds=round(cold_s, 4),
+            warm_median_ms=round(statistics.median(warm) * 1000, 2),
+            bytes=len(response.content),
+            events=response.content.count(b"BEGIN:VEVENT"),
+            django_ical_seconds=round(peer_s, 4),
+            django_ical_bytes=len(peer_body),
+            speedup_vs_django_ical=round(peer_s / cold_s, 1),
+        )
+        return figures
+
+    def calendar(self, options: dict[str, Any]) -> dict[str, Any]:
+        """p50/p95 in-process response time and query count of filtered calendar pages."""
+        from django.db import connection as db
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        n = options["releases"]
+        queries = ["", "?network=bench-n1", "?q=cancer", "?status=confirmed&from=2027-01-01",
+                   "?tab=published&network=bench-n2&network=bench-n3", "?designation=official&page=3"]  # fmt: skip
+        figures: dict[str, Any] = {"benchmark": "calendar", "releases": n}
+        with throwaway():
+            synthetic_releases(n, seed=options["seed"])
+            client = Client()
+            timings, counts = [], []
+            for i in range(options["requests"]):
+                with CaptureQueriesContext(db) as captured:
+                    seconds, response = timed(client.get, "/calendar/" + queries[i % len(queries)])
+                timings.append(seconds * 1000)
+                counts.append(len(captured.captured_queries))
+                if response.status_code != 200:
+                    raise RuntimeError(f"calendar page answered {response.status_code}")
+        figures.update(
+            requests=len(timings),
+            p50_ms=round(percentile(timings, 50), 1),
+            p95_ms=round(percentile(timings, 95), 1),
+            queries_min=min(counts),
+            queries_max=max(counts),
+        )
+        return figures
