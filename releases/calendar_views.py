@@ -31,6 +31,7 @@ from .feeds import (
     open_data_json,
     public_releases,
     release_feed,
+    with_page_flags,
 )
 from .filtersets import ReleaseFilterSet
 from .models import Producer, Release
@@ -69,6 +70,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     tab = _tab(request)
     filterset, releases = _filter(request, _in_tab(public_releases(), tab))
     page = Paginator(releases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_page_flags(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     feed_query = request.GET.copy()
@@ -154,7 +156,7 @@ def release_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _open_data(request: HttpRequest) -> tuple[ReleaseFilterSet, list[Release]]:
     filterset, releases = _filter(request, _in_tab(public_releases(), _tab(request)))
-    return filterset, list(releases[:10000])
+    return filterset, with_page_flags(list(releases[:10000]))
 
 
 def calendar_csv(request: HttpRequest) -> HttpResponse:

@@ -53,9 +53,24 @@ def calendar_changed() -> None:
 
 
 def public_releases() -> QuerySet[Release]:
-    """Everything the public calendar may show: announced releases, with what their pages and feeds need."""
+    """Everything the public calendar may show: announced releases, with what their pages and feeds need.
+
+    The derived overdue/postponed flags are not annotated here: counting and filtering a large register with them
+    is slow. ``with_page_flags`` adds them to the few releases a page shows.
+    """
     changes = Prefetch("date_changes", queryset=DateChange.objects.public(), to_attr="public_changes")
-    return Release.objects.announced().with_flags().for_listing().prefetch_related(changes)
+    return Release.objects.announced().for_listing().prefetch_related(changes)
+
+
+def with_page_flags(releases: list[Release]) -> list[Release]:
+    """Set ``is_overdue`` and ``is_postponed`` on the releases of one page, in one query."""
+    flags: dict[int, tuple[bool, bool]] = {}
+    rows = Release.objects.filter(pk__in=[r.pk for r in releases]).with_flags().order_by()
+    for pk, overdue, postponed in rows.values_list("pk", "is_overdue", "is_postponed"):  # type: ignore[misc]
+        flags[pk] = (overdue, postponed)
+    for release in releases:
+        release.is_overdue, release.is_postponed = flags.get(release.pk, (False, False))  # type: ignore[attr-defined]
+    return releases
 
 
 def feed_window(releases: QuerySet[Release], now: datetime | None = None) -> QuerySet[Release]:

@@ -155,7 +155,8 @@ class ReleaseFilterSet(django_filters.FilterSet):
             return queryset
         wanted = Q(state__in=[v for v in value if v != POSTPONED])
         if POSTPONED in value:
-            # Needs the queryset's with_flags() annotation (the API's querysets always have it).
+            if "is_postponed" not in queryset.query.annotations:
+                queryset = cast(Any, queryset).with_flags()
             wanted |= Q(is_postponed=True)
         return queryset.filter(wanted)
 
