@@ -257,27 +257,28 @@ def flag_acknowledge(*, actor: Any, flag: Flag, note: str = "", at: datetime | N
     return flag
 
 
-@transaction.atomic
-def flag_resolve(*, actor: Any, flag: Flag, reason: str, at: datetime | None = None) -> Flag:
-    """Settle a flag as dealt with (for a clash, after moving a release), with what was done."""
+def _settling(actor: Any, flag: Flag, reason: str) -> tuple[Flag, str]:
+    """Lock an unsettled flag the actor may settle, and the reason they must give."""
     flag = _locked(flag)
     _require_settler(actor, flag)
     _require_unsettled(flag)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": messages.FLAG_REASON_REQUIRED})
+    return flag, reason
+
+
+@transaction.atomic
+def flag_resolve(*, actor: Any, flag: Flag, reason: str, at: datetime | None = None) -> Flag:
+    """Settle a flag as dealt with (for a clash, after moving a release), with what was done."""
+    flag, reason = _settling(actor, flag, reason)
     return _settle(flag, actor=actor, status=FlagStatus.RESOLVED, reason=reason, at=at)
 
 
 @transaction.atomic
 def flag_dismiss(*, actor: Any, flag: Flag, reason: str, at: datetime | None = None) -> Flag:
     """Settle a flag as not a problem, with why; it is not raised again unless the facts change."""
-    flag = _locked(flag)
-    _require_settler(actor, flag)
-    _require_unsettled(flag)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": messages.FLAG_REASON_REQUIRED})
+    flag, reason = _settling(actor, flag, reason)
     return _settle(flag, actor=actor, status=FlagStatus.DISMISSED, reason=reason, at=at)
 
 
@@ -312,14 +313,9 @@ def releases_relate(
 def flag_mark_coordinated(*, actor: Any, flag: Flag, reason: str, at: datetime | None = None) -> Flag:
     """Settle a date clash by agreeing the releases come out on the same day: they are not flagged together again."""
     at = at or timezone.now()
-    flag = _locked(flag)
-    _require_settler(actor, flag)
-    _require_unsettled(flag)
+    flag, reason = _settling(actor, flag, reason)
     if flag.kind != FlagKind.CLASH:
         raise ValidationError(messages.FLAG_NOT_A_CLASH)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": messages.FLAG_REASON_REQUIRED})
     releases = sorted(flag.releases.all(), key=lambda r: r.pk)
     for i, a in enumerate(releases):
         for b in releases[i + 1 :]:
@@ -335,18 +331,13 @@ def flag_confirm_duplicate(
     from .services import release_withdraw_duplicate
 
     at = at or timezone.now()
-    flag = _locked(flag)
-    _require_settler(actor, flag)
-    _require_unsettled(flag)
+    flag, reason = _settling(actor, flag, reason)
     if flag.kind != FlagKind.DUPLICATE:
         raise ValidationError(messages.FLAG_NOT_A_DUPLICATE)
     pair = list(flag.releases.all())
     if withdraw.pk not in {r.pk for r in pair}:
         raise ValidationError({"withdraw": messages.FLAG_WITHDRAW_NOT_IN_PAIR})
     keep = next(r for r in pair if r.pk != withdraw.pk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": messages.FLAG_REASON_REQUIRED})
     release_withdraw_duplicate(actor=actor, release=withdraw, in_favour_of=keep, reason=reason, at=at)
     flag.refresh_from_db()
     return _settle(
