@@ -244,3 +244,12 @@ class TestOpenData:
         assert response.json()["errors"] == [
             {"field": "network", "message": "There is no topic network with the slug nope."}
         ]
+
+
+@pytest.mark.django_db
+def test_sorting_by_title_and_latest_first(client, register):
+    by_title = text(client.get(reverse("calendar"), {"ordering": "title"}))
+    latest_first = text(client.get(reverse("calendar"), {"ordering": "-starts_on"}))
+
+    assert by_title.index("A&E attendances") < by_title.index("Cancer registrations")
+    assert latest_first.index("Cancer registrations") < latest_first.index("A&E attendances")
