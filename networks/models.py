@@ -59,6 +59,8 @@ class ActionPlan(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # Bumped by every service write: the API's ETag, so a stale client cannot overwrite a newer change.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -93,6 +95,8 @@ class ActionItem(models.Model):
     status = models.CharField(max_length=12, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED)
     rag = models.CharField(max_length=5, choices=Rag.choices, default=Rag.GREEN)
     completed_on = models.DateField(null=True, blank=True)
+    # Bumped by every service write: the API's ETag, so a stale client cannot overwrite a newer change.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = ActionItemQuerySet.as_manager()

@@ -39,6 +39,9 @@ def _required(value: str, message: str, field: str) -> str:
 
 
 def _record(instance: Model, *, actor: Any, reason: str) -> None:
+    if instance.pk is not None and hasattr(instance, "version"):
+        # Plans and items carry a version for the API's If-Match: every write of an existing one moves it on.
+        instance.version += 1
     instance.full_clean()
     instance._history_user = actor  # type: ignore[attr-defined]
     instance._change_reason = reason  # type: ignore[attr-defined]

@@ -32,6 +32,14 @@ def data(cast):
     ProvisionalReleaseFactory(lead_producer=cast.producer)
     PublishedReleaseFactory(lead_producer=cast.producer)
     cancelled = CancelledReleaseFactory(lead_producer=cast.producer)
+    from networks import services as network_services
+
+    plan = network_services.plan_create(actor=cast.lead, network=cast.network, title="Urgent care plan")
+    network_services.item_create(actor=cast.lead, plan=plan, title="Align releases", owner="NHSE team",
+                                 due_on=date(2026, 1, 31), goal="align_dates")  # fmt: skip
+    network_services.plan_publish(actor=cast.lead, plan=plan)
+    network_services.lesson_record(actor=cast.lead, network=cast.network, title="Agree dates early",
+                                   text="It avoided clashes.", tags="dates")  # fmt: skip
     return {"confirmed": confirmed, "cancelled": cancelled}
 
 
@@ -58,7 +66,9 @@ def test_public_pages(page, live_server, data):
                  reverse("release-detail", kwargs={"slug": data["confirmed"].slug}),
                  reverse("release-detail", kwargs={"slug": data["cancelled"].slug}),
                  reverse("calendar") + "?network=urgent-and-emergency-care&status=confirmed&q=attendances",
-                 reverse("calendar") + "?tab=cancelled"):  # fmt: skip
+                 reverse("calendar") + "?tab=cancelled", reverse("networks:list"),
+                 reverse("networks:detail", kwargs={"slug": "urgent-and-emergency-care"}),
+                 reverse("networks:lessons") + "?q=dates"):  # fmt: skip
         response = page.goto(live_server.url + path)
         assert response.status == 200
         assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial")
@@ -116,3 +126,14 @@ def test_the_checker_catches_a_violation(page, live_server, data):
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')")
 
     assert "image-alt" in {v["id"] for v in axe_violations(page)}
+
+
+def test_network_lead_pages(page, live_server, data, cast):
+    sign_in(page, live_server, cast.lead.username)
+    page.goto(live_server.url + reverse("networks:detail", kwargs={"slug": cast.network.slug}))
+    assert page.locator("text=Share a lesson").count() == 1
+    assert_accessible(page)
+    page.goto(live_server.url + reverse("networks:activity-create", kwargs={"slug": cast.network.slug}))
+    page.click("button:has-text('Save')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)

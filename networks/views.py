@@ -1,0 +1,163 @@
+"""Topic network pages: the public list and network pages, lesson search, and the leads' forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ehssg.roles import roles_of
+from releases.forms import apply_service_errors
+
+from . import forms as network_forms
+from . import selectors, services
+from .choices import PlanStatus
+from .models import ActionItem, ActionPlan, TopicNetwork
+
+
+def _reads_drafts(user: Any, network: TopicNetwork) -> bool:
+    """Members, leads, the secretariat and OSR see draft plans; the public sees published ones."""
+    roles = roles_of(user)
+    return roles.secretariat or roles.osr or network.pk in roles.lead_of | roles.member_of
+
+
+def network_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "networks/list.html", {"summaries": selectors.network_summaries(timezone.localdate())})
+
+
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    network = get_object_or_404(TopicNetwork.objects.prefetch_related("leads", "member_producers"), slug=slug)
+    today = timezone.localdate()
+    plan = selectors.published_plan(network)
+    drafts = (
+        list(network.plans.filter(status=PlanStatus.DRAFT).prefetch_related("items"))
+        if _reads_drafts(request.user, network)
+        else []
+    )
+    context = {
+        "network": network,
+        "plan": plan,
+        "plan_history": selectors.plan_public_history(plan) if plan else [],
+        "drafts": drafts,
+        "today": today,
+        "releases": selectors.network_upcoming_releases(network, today),
+        "lessons": network.lessons.all()[:20],
+        "activities": selectors.network_activities(network)[:20],
+        "can_edit": services.network_can_edit(request.user, network),
+    }
+    return render(request, "networks/detail.html", context)
+
+
+def lesson_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    page = Paginator(selectors.lessons_search(query), 20).get_page(request.GET.get("page"))
+    return render(request, "networks/lessons.html", {"page": page, "q": query})
+
+
+def _form_page(
+    request: HttpRequest, network: TopicNetwork, form: forms.Form, *, title: str, action: Callable[[], Any], done: str
+) -> HttpResponse:
+    if not services.network_can_edit(request.user, network):
+        raise PermissionDenied(f"Only the leads of {network} and the EHSSG secretariat can change its records.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            action()
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            flash.success(request, done)
+            return redirect("networks:detail", slug=network.slug)
+    return render(request, "networks/form.html", {"network": network, "form": form, "title": title})
+
+
+@login_required
+def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+    network = get_object_or_404(TopicNetwork, slug=slug)
+    form = network_forms.PlanForm(request.POST or None)
+    return _form_page(
+        request,
+        network,
+        form,
+        title="Start an action plan",
+        done="The draft plan was created.",
+        action=lambda: services.plan_create(actor=request.user, network=network, **form.cleaned_data),
+    )
+
+
+@login_required
+def item_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.select_related("network"), pk=pk)
+    form = network_forms.ItemForm(request.POST or None)
+    return _form_page(
+        request,
+        plan.network,
+        form,
+        title=f"Add an action to {plan.title}",
+        done="The action was added.",
+        action=lambda: services.item_create(actor=request.user, plan=plan, **form.cleaned_data),
+    )
+
+
+@login_required
+def update_create(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ActionItem.objects.select_related("plan__network"), pk=pk)
+    form = network_forms.UpdateForm(request.POST or None, initial={"status": item.status, "rag": item.rag})
+    return _form_page(
+        request,
+        item.plan.network,
+        form,
+        title=f"Progress on {item.title}",
+        done="The progress update was recorded.",
+        action=lambda: services.progress_update_add(actor=request.user, item=item, **form.cleaned_data),
+    )
+
+
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.select_related("network"), pk=pk)
+    try:
+        services.plan_publish(actor=request.user, plan=plan)
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+    else:
+        flash.success(request, "The plan is published. Changes from now on are shown publicly.")
+    return redirect("networks:detail", slug=plan.network.slug)
+
+
+@login_required
+def lesson_create(request: HttpRequest, slug: str) -> HttpResponse:
+    network = get_object_or_404(TopicNetwork, slug=slug)
+    form = network_forms.LessonForm(request.POST or None)
+    return _form_page(
+        request,
+        network,
+        form,
+        title="Share a lesson or good practice",
+        done="The lesson was shared.",
+        action=lambda: services.lesson_record(actor=request.user, network=network, **form.cleaned_data),
+    )
+
+
+@login_required
+def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
+    network = get_object_or_404(TopicNetwork, slug=slug)
+    form = network_forms.ActivityForm(request.POST or None)
+    return _form_page(
+        request,
+        network,
+        form,
+        title="Record an engagement activity",
+        done="The activity was recorded.",
+        action=lambda: services.activity_record(actor=request.user, network=network, **form.cleaned_data),
+    )

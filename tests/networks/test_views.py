@@ -1,0 +1,117 @@
+"""Topic network pages: public reading, members seeing drafts, leads writing, bad input refused."""
+
+import html
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from networks import services
+from networks.choices import Goal
+from networks.models import ActionItem, EngagementActivity, Lesson, ProgressUpdate
+
+NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def plans(cast):
+    published = services.plan_create(actor=cast.lead, network=cast.network, title="Urgent care plan 2027")
+    item = services.item_create(actor=cast.lead, plan=published, title="Align A&E releases", owner="NHSE team",
+                                due_on=date(2027, 2, 1), goal=Goal.ALIGN_DATES)  # fmt: skip
+    services.plan_publish(actor=cast.lead, plan=published)
+    draft = services.plan_create(actor=cast.lead, network=cast.network, title="Draft plan 2028")
+    return {"published": published, "draft": draft, "item": item}
+
+
+@pytest.mark.django_db
+def test_anyone_reads_the_list_and_the_published_plan(client, cast, plans):
+    listing = text(client.get(reverse("networks:list")))
+    page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+    assert "Urgent and emergency care" in listing and "1 overdue" in listing
+    assert "Align A&E releases" in page and "Overdue" in page
+    assert "Draft plan 2028" not in page and "Add progress" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "sees_draft", "edits"), [
+    ("member", True, False), ("osr", True, False), ("secretariat", True, True), ("lead", True, True),
+    ("other_lead", False, False), ("editor", False, False),
+])  # fmt: skip
+def test_who_sees_drafts_and_who_edits(client, cast, plans, who, sees_draft, edits):
+    client.force_login(getattr(cast, who))
+    page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+    assert ("Draft plan 2028" in page) is sees_draft
+    assert ("Share a lesson" in page) is edits
+    response = client.post(reverse("networks:lesson-create", kwargs={"slug": cast.network.slug}),
+                           {"title": "Agree dates early", "text": "It avoided clashes."})  # fmt: skip
+    assert response.status_code == (302 if edits else 403)
+    assert Lesson.objects.count() == (1 if edits else 0)
+
+
+@pytest.mark.django_db
+def test_lead_records_progress_activity_and_publishes(client, cast, plans):
+    client.force_login(cast.lead)
+    client.post(reverse("networks:update-create", kwargs={"pk": plans["item"].pk}),
+                {"status": "complete", "rag": "green", "note": "Both releases now on Thursdays"})  # fmt: skip
+    client.post(reverse("networks:activity-create", kwargs={"slug": cast.network.slug}),
+                {"title": "User webinar", "kind": "event", "held_on_day": "20", "held_on_month": "2",
+                 "held_on_year": "2027", "people_reached": "45", "summary": "Users asked for one release day."})  # fmt: skip
+    client.post(reverse("networks:item-create", kwargs={"pk": plans["draft"].pk}),
+                {"title": "Harmonise definitions", "owner": "Definitions group", "due_on_day": "30",
+                 "due_on_month": "9", "due_on_year": "2027", "goal": "harmonise"})  # fmt: skip
+    client.post(reverse("networks:plan-publish", kwargs={"pk": plans["draft"].pk}))
+
+    item = ActionItem.objects.get(pk=plans["item"].pk)
+    plans["draft"].refresh_from_db()
+    assert item.status == "complete" and ProgressUpdate.objects.count() == 1
+    assert EngagementActivity.objects.get().people_reached == 45
+    assert plans["draft"].status == "published"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url_name", "data", "message"), [
+    ("networks:activity-create", {"title": "x", "kind": "event", "held_on_day": "1", "held_on_month": "4",
+                                  "held_on_year": "2027", "people_reached": "10", "summary": "s"},
+     "Record an activity once it has happened: the date cannot be in the future"),
+    ("networks:activity-create", {"title": "x", "kind": "event", "held_on_day": "1", "held_on_month": "2",
+                                  "held_on_year": "2027", "people_reached": "-3", "summary": "s"},
+     "Enter the number of people reached, 0 or more"),
+    ("networks:lesson-create", {"title": "", "text": ""}, "Enter a title"),
+    ("networks:plan-create", {"title": ""}, "Enter a title"),
+])  # fmt: skip
+def test_bad_input_is_refused_with_a_clear_message(client, cast, plans, url_name, data, message):
+    client.force_login(cast.lead)
+    before = (Lesson.objects.count(), EngagementActivity.objects.count())
+
+    response = client.post(reverse(url_name, kwargs={"slug": cast.network.slug}), data)
+
+    assert response.status_code == 200
+    assert "There is a problem" in text(response) and message in text(response)
+    assert (Lesson.objects.count(), EngagementActivity.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_lesson_search_page(client, cast):
+    services.lesson_record(actor=cast.lead, network=cast.network, title="Agree dates a quarter ahead",
+                           text="Coordinating early avoided clashes.", tags="dates")  # fmt: skip
+    services.lesson_record(actor=cast.other_lead, network=cast.other_network, title="Publish a glossary",
+                           text="Users found definitions.", tags="definitions")  # fmt: skip
+
+    body = text(client.get(reverse("networks:lessons"), {"q": "glossary"}))
+
+    assert "1 lesson matching “glossary”" in body
+    assert "Publish a glossary" in body and "Agree dates" not in body
