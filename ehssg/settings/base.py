@@ -4,14 +4,10 @@ With no environment at all the platform runs on embedded parts: SQLite under var
 and the console e-mail backend. DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and EMAIL_URL switch to the real services.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF
-
-from ehssg.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -41,9 +37,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
-    "axes",
-    "csp",
-    "django_structlog",
     "ehssg",
     "releases",
     "networks",
@@ -52,11 +45,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: every response, even a 429 or a lockout, carries X-Request-ID (docs/security.md).
-    "ehssg.security.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "ehssg.security.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,10 +54,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django_structlog.middlewares.RequestMiddleware",
-    "ehssg.security.RateLimitMiddleware",
-    # Last, as django-axes asks: it turns a locked-out sign-in into our lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ehssg.urls"
@@ -140,10 +125,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Synced into django-celery-beat's tables when beat starts; the secretariat can change times in the admin.
 CELERY_BEAT_SCHEDULE = {
     "scan-flags-nightly": {"task": "releases.scan_flags", "schedule": crontab(hour=2, minute=15)},
-    # E-mail alerts (docs/alerts.md): the sweep sends what is due and retries; the others record once per occasion.
-    "alerts-sweep": {"task": "alerts.sweep", "schedule": 60.0},
-    "alerts-weekly-digest": {"task": "alerts.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
-    "alerts-producer-reminders": {"task": "alerts.producer_reminders", "schedule": crontab(hour=8, minute=0)},
     # The morning after each quarter ends: draft that quarter's progress report to OSR and tell the secretariat.
     "draft-progress-report": {
         "task": "progress.draft_quarterly_report",
@@ -154,9 +135,6 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EHSSG release calendar <calendar@ehssg.example>")
-# A claimed alert e-mail not marked sent within this time belongs to a worker that died: it is sent again.
-ALERTS_CLAIM_LEASE_SECONDS = env.int("ALERTS_CLAIM_LEASE_SECONDS", default=600)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,9 +205,6 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "releases.choices.FlagKind",
         "DesignationEnum": "releases.choices.Designation",
         "PrecisionEnum": "releases.choices.Precision",
-        "ActionItemStatusEnum": "networks.choices.ItemStatus",
-        "ActionPlanStatusEnum": "networks.choices.PlanStatus",
-        "ActivityKindEnum": "networks.choices.ActivityKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -245,66 +220,9 @@ EHSSG_MIN_NOTICE_DAYS = env.int("EHSSG_MIN_NOTICE_DAYS", default=28)
 EHSSG_ALIGN_WITHIN_DAYS = env.int("EHSSG_ALIGN_WITHIN_DAYS", default=7)
 EHSSG_REQUIRE_SERVICES = env.bool("EHSSG_REQUIRE_SERVICES", default=False)
 
-LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="json"))
-DJANGO_STRUCTLOG_CELERY_ENABLED = False
-
-# --- Production hardening (docs/security.md) -------------------------------------------------------------------
-# How many proxies in front of the service append to X-Forwarded-For; their last entries are the client's address
-# (rate limits, sign-in lockout). 0 without a proxy: REMOTE_ADDR is the client.
-EHSSG_TRUSTED_PROXIES = env.int("EHSSG_TRUSTED_PROXIES", default=0)
-
-# A strict policy on every response: scripts and styles only from our origin; the one inline script GOV.UK Frontend
-# needs carries the per-request nonce. No inline styles anywhere (pages, admin, API pages).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "manifest-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    },
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-EHSSG_PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: []
-    for feature in ("accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-                    "magnetometer", "microphone", "midi", "payment", "usb")  # fmt: skip
-}
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-
-# Sign-in lockout (django-axes, attempts in the database): 5 failures for one username from one address lock that
-# pair for 15 minutes, a correct password included. Keyed on the pair so that nobody can lock a colleague out from
-# elsewhere; the forms rate limit below bounds guessing across many usernames from one address.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "ehssg.security.client_ip"
-AXES_LOCKOUT_CALLABLE = "ehssg.auth.locked_out"
-AXES_VERBOSE = False
-
-# Rate limits per client address, counted in the cache (Redis in production): "requests/seconds". A feed reader that
-# refreshes every few minutes uses 1 of 240 a minute; a script hammering a feed, or guessing passwords, is stopped.
-EHSSG_RATE_LIMITS = {
-    "feeds": env.str("RATE_LIMIT_FEEDS", default="240/60"),
-    "forms": env.str("RATE_LIMIT_FORMS", default="20/300"),
-}
-EHSSG_RATE_LIMIT_RULES = [
-    ("GET,HEAD", r"^/calendar\.(ics|atom|csv|json)$", "feeds"),
-    ("GET,HEAD", r"^/releases/[^/]+\.ics$", "feeds"),
-    ("POST", r"^/sign-in/$", "forms"),
-    ("POST", r"^/admin/login/$", "forms"),
-    ("POST", r"^/alerts/", "forms"),
-]
