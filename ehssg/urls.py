@@ -9,6 +9,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("api/", include("ehssg.api.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("networks.urls")),
     path("", include("releases.urls")),
 ]

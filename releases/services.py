@@ -19,6 +19,8 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from alerts.choices import EventKind
+from alerts.outbox import Change, release_changed
 from ehssg.roles import roles_of
 
 from . import messages
@@ -107,8 +109,13 @@ def _record(instance: Model, *, actor: Any, reason: str) -> None:
     instance.save()
 
 
-def _save_release(release: Release, *, actor: Any, reason: str, at: datetime, significant: bool) -> Release:
-    """Save with who and why, then let the engines look at the release against the rest (in the same transaction)."""
+def _save_release(
+    release: Release, *, actor: Any, reason: str, at: datetime, significant: bool, alert: Change | None = None
+) -> Release:
+    """Save with who and why, then let the engines look at the release against the rest (in the same transaction).
+
+    ``alert`` says what the public should hear about; it goes into the alerts outbox in this same transaction.
+    """
     previous_day = Release.objects.filter(pk=release.pk).values_list("starts_on", flat=True).first()
     if significant and release.state != State.DRAFT:
         release.sequence += 1
@@ -117,6 +124,8 @@ def _save_release(release: Release, *, actor: Any, reason: str, at: datetime, si
     _record(release, actor=actor, reason=reason)
     moved_from = [previous_day] if previous_day and previous_day != release.starts_on else []
     flags_check_release(release, old_days=moved_from, at=at)
+    if alert is not None:
+        release_changed(release, change=alert, at=at)
     if release.state != State.DRAFT:
         transaction.on_commit(calendar_changed)
     return release
@@ -287,7 +296,9 @@ def release_announce(*, actor: Any, release: Release, reason: str = "Announced",
         release.confirmed_at = at
     else:
         release.state = State.PROVISIONAL
-    return _save_release(release, actor=actor, reason=reason or "Announced", at=at, significant=False)
+    return _save_release(
+        release, actor=actor, reason=reason or "Announced", at=at, significant=False, alert=Change(EventKind.ANNOUNCED)
+    )
 
 
 @transaction.atomic
@@ -311,7 +322,7 @@ def release_confirm(
     release.state = State.CONFIRMED
     release.confirmed_at = at
     note = reason.strip() or f"Confirmed for {schedule.wording()}"
-    return _save_release(release, actor=actor, reason=note, at=at, significant=True)
+    return _save_release(release, actor=actor, reason=note, at=at, significant=True, alert=Change(EventKind.CONFIRMED))
 
 
 @transaction.atomic
@@ -378,6 +389,7 @@ def release_agree_change(
         reason=f"Moved from {old_wording} to {new.wording()}. Reason: {change.reason}",
         at=at,
         significant=True,
+        alert=Change(EventKind.RESCHEDULED, previous=old_wording, reason=change.reason),
     )
     change.release = release
     return change
@@ -431,7 +443,10 @@ def _cancel(
     release.cancellation_reason = reason
     release.cancelled_at = at
     release.withdrawn_in_favour_of = in_favour_of
-    return _save_release(release, actor=actor, reason=f"Cancelled: {reason}", at=at, significant=True)
+    return _save_release(
+        release, actor=actor, reason=f"Cancelled: {reason}", at=at, significant=True,
+        alert=Change(EventKind.CANCELLED, reason=reason),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -454,7 +469,9 @@ def release_publish(
     release.state = State.PUBLISHED
     release.published_url = published_url
     release.published_at = at
-    return _save_release(release, actor=actor, reason="Published", at=at, significant=True)
+    return _save_release(
+        release, actor=actor, reason="Published", at=at, significant=True, alert=Change(EventKind.PUBLISHED)
+    )
 
 
 @transaction.atomic

@@ -125,6 +125,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Synced into django-celery-beat's tables when beat starts; the secretariat can change times in the admin.
 CELERY_BEAT_SCHEDULE = {
     "scan-flags-nightly": {"task": "releases.scan_flags", "schedule": crontab(hour=2, minute=15)},
+    # E-mail alerts (docs/alerts.md): the sweep sends what is due and retries; the others record once per occasion.
+    "alerts-sweep": {"task": "alerts.sweep", "schedule": 60.0},
+    "alerts-weekly-digest": {"task": "alerts.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
+    "alerts-producer-reminders": {"task": "alerts.producer_reminders", "schedule": crontab(hour=8, minute=0)},
     # The morning after each quarter ends: draft that quarter's progress report to OSR and tell the secretariat.
     "draft-progress-report": {
         "task": "progress.draft_quarterly_report",
@@ -135,6 +139,9 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EHSSG release calendar <calendar@ehssg.example>")
+# A claimed alert e-mail not marked sent within this time belongs to a worker that died: it is sent again.
+ALERTS_CLAIM_LEASE_SECONDS = env.int("ALERTS_CLAIM_LEASE_SECONDS", default=600)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

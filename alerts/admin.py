@@ -1,0 +1,41 @@
+"""The secretariat's view of alerts: read-only lists to answer "did this e-mail go?". Writes go through the services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Delivery, Event, Subscription
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "email", "frequency", "created_at", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["frequency"]
+    search_fields = ["email"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "key", "created_at", "fanned_out_at"]
+    list_filter = ["kind"]
+    search_fields = ["key"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "event", "email", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["state"]
+    list_select_related = ["event"]
+    search_fields = ["email", "event__key"]

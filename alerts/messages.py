@@ -1,0 +1,17 @@
+"""Everything a person reads from the alerts pages (tests assert these constants)."""
+
+EMAIL_REQUIRED = "Enter your email address"
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com"
+EMAIL_TOO_LONG = "Email address must be 254 characters or fewer"
+KEYWORDS_TOO_LONG = "Keywords must be 200 characters or fewer"
+KEYWORDS_INVALID = "Keywords can only include letters, numbers, spaces and the characters - ' ’ . , & ( ) /"
+FREQUENCY_REQUIRED = "Select how often you want emails"
+DESIGNATION_UNKNOWN = "Select a designation from the list"
+UNKNOWN_PRODUCER = "There is no producer called {value}: select producers from the list"
+UNKNOWN_NETWORK = "There is no topic network called {value}: select topic networks from the list"
+TOO_MANY_CHOICES = "Select {limit} or fewer"
+
+LINK_INVALID = "This link has expired or is not valid"
+CONFIRMED = "You’ve subscribed to email alerts"
+ALREADY_UNSUBSCRIBED = "You’ve unsubscribed from email alerts"
+UNSUBSCRIBED = "You’ve unsubscribed from email alerts"
