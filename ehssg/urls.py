@@ -10,9 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("ehssg.api.urls")),
     path("alerts/", include("alerts.urls")),
+    path("", include("progress.urls")),
     path("", include("networks.urls")),
     path("", include("releases.urls")),
 ]
 
 handler403 = "releases.views.permission_denied"
 handler404 = "releases.views.not_found"
+handler500 = "ehssg.views.server_error"

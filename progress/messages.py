@@ -13,3 +13,4 @@ DRAFTED_EMAIL_BODY = (
     "The progress report to OSR for {quarter} has been drafted with the figures as at the end of the quarter.\n\n"
     "Add the commentary and issue it at {url}\n"
 )
+ADMIN_READ_ONLY = "Progress reports are drafted and issued on the /osr/reports/ pages; the admin only shows them."

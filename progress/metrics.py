@@ -530,7 +530,8 @@ class Figure:
             "unit": self.metric.unit,
             "total": self.total.as_dict(),
             "breakdown": [row.as_dict() for row in self.breakdown],
-            "trend": [{"quarter": q.key, "label": q.label, **row.as_dict()} for q, row in self.trend],
+            "trend": [{**row.as_dict(), "quarter": q.key, "label": q.label, "short_label": q.short_label}
+                      for q, row in self.trend],
         }
 
 
