@@ -17,4 +17,3 @@ urlpatterns = [
 
 handler403 = "releases.views.permission_denied"
 handler404 = "releases.views.not_found"
-handler500 = "ehssg.views.server_error"
