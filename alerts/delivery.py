@@ -86,8 +86,8 @@ def fan_out(event_id: int, *, now: datetime | None = None) -> int:
     """Write the event's deliveries (once: a second call finds ``fanned_out_at`` set and the constraints hold)."""
     now = now or timezone.now()
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("release", "subscription").get(pk=event_id)
-        if event.fanned_out_at is not None:
+        event = Event.objects.select_for_update().select_related("release", "subscription").filter(pk=event_id).first()
+        if event is None or event.fanned_out_at is not None:  # gone with its subscription, or already done
             return 0
         rows = [
             Delivery(event=event, subscription=s, user=u, email=email, next_attempt_at=now, message_id=_message_id())

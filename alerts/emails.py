@@ -18,10 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from releases.choices import Designation
+from releases.models import Release
 from releases.schedule import Schedule, display_date, format_day
 
 from . import tokens
-from .choices import EventKind
+from .choices import EventKind, Frequency
 from .matching import upcoming_for
 from .models import Delivery, Subscription
 
@@ -94,7 +95,14 @@ def _subscriber_footer(subscription: Subscription, unsubscribe_url: str) -> list
 
 
 def _digest_items(subscription: Subscription, start: date) -> list[dict[str, str]]:
-    releases = upcoming_for(subscription, start=start, end=start + timedelta(days=13))
+    """Releases due in the 2 weeks from ``start`` under any weekly filter of the address, soonest first, once each."""
+    filters = Subscription.objects.filter(
+        email=subscription.email, frequency=Frequency.WEEKLY, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).prefetch_related("producers", "networks")
+    found: dict[int, Release] = {}
+    for each in filters:
+        found.update((r.pk, r) for r in upcoming_for(each, start=start, end=start + timedelta(days=13)))
+    releases = sorted(found.values(), key=lambda r: (r.starts_on, r.release_at is None, r.release_at, r.title))
     return [
         {
             "title": r.title,

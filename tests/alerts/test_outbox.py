@@ -97,7 +97,9 @@ def test_every_kind_of_change_reaches_exactly_the_matching_subscribers_once(peop
     with time_machine.travel(NOW, tick=False):
         other = _draft(cast)
         act(lambda: services.release_announce(actor=cast.editor, release=other))
-        act(lambda: services.release_cancel(actor=cast.editor, release=other, reason="Merged into the monthly release."))
+        act(
+            lambda: services.release_cancel(actor=cast.editor, release=other, reason="Merged into the monthly release.")
+        )
         assert recipients(mail.outbox) == MATCHING
         assert mail.outbox[0].subject == "Release cancelled: A&E attendances and emergency admissions"
         assert "Reason: Merged into the monthly release." in mail.outbox[0].body
@@ -117,7 +119,9 @@ def test_every_kind_of_change_reaches_exactly_the_matching_subscribers_once(peop
 def test_each_e_mail_has_text_html_and_one_click_unsubscribe_headers(people, django_capture_on_commit_callbacks):
     with time_machine.travel(NOW, tick=False):
         release = _draft(people)
-        _act(django_capture_on_commit_callbacks, lambda: services.release_announce(actor=people.editor, release=release))
+        _act(
+            django_capture_on_commit_callbacks, lambda: services.release_announce(actor=people.editor, release=release)
+        )
     message = next(m for m in mail.outbox if m.to == ["network@example.org"])
     link = message.extra_headers["List-Unsubscribe"]
     assert link.startswith("<http://127.0.0.1:8000/alerts/unsubscribe/") and link.endswith("/>")
