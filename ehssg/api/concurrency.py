@@ -1,7 +1,7 @@
-"""Optimistic concurrency for writes of an existing release: ETag out, If-Match (or ``version``) in.
+"""Optimistic concurrency for writes of an existing record: ETag out, If-Match (or ``version``) in.
 
-Every response that shows one release carries ``ETag: "<version>"``, and the body has the same ``version``
-(``Release.version``, which every service write bumps). A write must send back the version it read: an ``If-Match``
+Every response that shows one release, action plan or action item carries ``ETag: "<version>"``, and the body has the
+same ``version`` (which every service write bumps). A write must send back the version it read: an ``If-Match``
 header with the ETag, or a ``version`` field in the JSON body. No version: 428. A version that is no longer current:
 412, and nothing is changed.
 
@@ -10,7 +10,7 @@ Why the check runs inside the service's transaction, under the row lock
 The simpler way is to compare the versions first and then call the service, relying on the service's own
 ``select_for_update``. That leaves a gap: between our comparison and the service taking its lock, another request can
 commit a write, and ours would then apply on top of a release its client never saw (the lost update this is meant to
-prevent). So :func:`release_write` opens the transaction, locks the release row with ``select_for_update``, compares the
+prevent). So :func:`locked_write` opens the transaction, locks the release row with ``select_for_update``, compares the
 version while holding the lock, and only then calls the service inside the same transaction. The service's own
 ``transaction.atomic`` becomes a savepoint and its ``select_for_update`` is a no-op re-lock of a row this transaction
 already holds, so no service changes. If the service refuses (a ValidationError or PermissionDenied), the whole
@@ -21,18 +21,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import transaction
+from django.db.models import Model
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from releases.models import Release
-
 from .exceptions import VERSION_INVALID, VERSION_STALE, PreconditionFailed, PreconditionRequired
 
 MAX_VERSION = 2**31
+
+
+# A model whose every service write bumps ``version``: releases, action plans, action items.
+V = TypeVar("V", bound=Model)
 
 
 def etag(version: int) -> str:
@@ -81,12 +84,16 @@ def check_version(request: Request, current: int) -> None:
 
 
 @contextmanager
-def release_write(request: Request, release: Release) -> Iterator[Release]:
-    """Lock the release, check the client's version and yield, all in the transaction the service then joins."""
+def locked_write(request: Request, instance: V) -> Iterator[V]:
+    """Lock the row, check the client's version and yield, all in the transaction the service then joins."""
     with transaction.atomic():
-        locked = Release.objects.select_for_update().get(pk=release.pk)
-        check_version(request, locked.version)
+        locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        check_version(request, cast(Any, locked).version)
         yield locked
+
+
+# Releases were the first versioned records; the name stays for the code that reads best with it.
+release_write = locked_write
 
 
 def with_etag(response: Response, version: Any) -> Response:

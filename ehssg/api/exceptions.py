@@ -26,11 +26,11 @@ INVALID_BULK = "Nothing was registered: {count} problem(s), each listed in error
 NOT_FOUND = "Not found. It does not exist, or you cannot see it."
 CONFLICT = "Someone else changed this at the same time. Read it again and retry."
 VERSION_REQUIRED = (
-    "Send the version you read: an If-Match header with the ETag of the release (for example If-Match: \"3\"), "
+    "Send the version you read: an If-Match header with the ETag you read (for example If-Match: \"3\"), "
     "or a version field in the body."
 )
 VERSION_STALE = (
-    "The release has changed since you read it (you sent version {sent}; it is now version {current}). "
+    "It has changed since you read it (you sent version {sent}; it is now version {current}). "
     "Read it again, check the change, and retry with the new ETag."
 )
 VERSION_INVALID = "A version is a whole number, as in the ETag of the release."
@@ -48,7 +48,7 @@ class PreconditionFailed(exceptions.APIException):
     """412: the client's version is stale; nothing was changed."""
 
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The release has changed since you read it."
+    default_detail = "It has changed since you read it."
     default_code = "precondition_failed"
 
 

@@ -79,12 +79,12 @@ EXAMPLES = {
         "errors": [{"field": "reason", "message": "Enter the reason for the change", "code": "invalid"}],
     },
     "412": {
-        "detail": "The release has changed since you read it (you sent version 3; it is now version 4). "
+        "detail": "It has changed since you read it (you sent version 3; it is now version 4). "
         "Read it again, check the change, and retry with the new ETag.",
         "errors": [
             {
                 "field": None,
-                "message": "The release has changed since you read it (you sent version 3; it is now version 4). "
+                "message": "It has changed since you read it (you sent version 3; it is now version 4). "
                 "Read it again, check the change, and retry with the new ETag.",
                 "code": "precondition_failed",
             }

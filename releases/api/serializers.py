@@ -17,7 +17,7 @@ from rest_framework import serializers
 from ehssg.api.schema import version_field
 from networks.models import TopicNetwork
 
-from ..choices import Designation, Geography
+from ..choices import Designation, Geography, RelationKind
 from ..models import DateChange, Definition, Flag, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
 from ..schedule import LONDON, Schedule, display_date
 
@@ -324,6 +324,12 @@ class ReleaseDetailsInput(serializers.Serializer):
     lead_statistician_name = serializers.CharField(max_length=200)
     lead_statistician_email = serializers.EmailField(max_length=254)
     market_sensitive = serializers.BooleanField(required=False)
+    definitions = pk_ref(
+        many=True,
+        queryset=Definition.objects.all(),
+        required=False,
+        help_text="Ids of the register's definitions the release uses (see /api/v1/definitions/).",
+    )
 
 
 class ReleaseRegisterSerializer(ReleaseDetailsInput, ScheduleInput):
@@ -390,6 +396,14 @@ class PreReleaseAccessAddSerializer(VersionOnlySerializer):
 
 class ReasonSerializer(VersionOnlySerializer):
     reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class RelateSerializer(serializers.Serializer):
+    """Declare another release related to this one, or agreed to come out on the same day."""
+
+    other = SlugRef("release", queryset=Release.objects.announced(), help_text="The slug of the other release.")
+    kind = serializers.ChoiceField(choices=RelationKind.choices)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class FlagNoteSerializer(serializers.Serializer):

@@ -44,6 +44,7 @@ from ..flagging import (
     flag_mark_coordinated,
     flag_resolve,
     release_preview_findings,
+    releases_relate,
 )
 from ..models import DateChange, Definition, Flag, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
 from ..selectors import pre_release_access_visible
@@ -300,6 +301,7 @@ class ReleaseViewSet(ApiReadOnlyViewSet):
         "publish": s.PublishSerializer,
         "pre_release_access": s.PreReleaseAccessAddSerializer,
         "pre_release_access_remove": s.ReasonSerializer,
+        "relate": s.RelateSerializer,
     }
 
     def get_queryset(self) -> QuerySet[Release]:
@@ -471,6 +473,27 @@ class ReleaseViewSet(ApiReadOnlyViewSet):
         data = self._input(request, s.PublishSerializer)
         with release_write(request, release) as locked:
             services.release_publish(actor=request.user, release=locked, published_url=data["published_url"])
+        return self._show(release.pk)
+
+    @extend_schema(
+        summary="Declare another release related (align their days) or coordinated (the same day is agreed)",
+        request=s.RelateSerializer,
+        responses=_release_responses(),
+        tags=["releases"],
+        examples=[
+            OpenApiExample(
+                "Related releases",
+                request_only=True,
+                value={"other": "hospital-admissions-april-2027-2027-05", "kind": "related",
+                       "note": "Both report April admissions; users read them together."},
+            )  # fmt: skip
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def relate(self, request: Request, slug: str | None = None) -> Response:
+        release = self.get_object()
+        data = self._input(request, s.RelateSerializer)
+        releases_relate(actor=request.user, first=release, second=data["other"], kind=data["kind"], note=data["note"])
         return self._show(release.pk)
 
     @extend_schema(

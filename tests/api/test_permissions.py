@@ -15,6 +15,7 @@ import pytest
 from releases.choices import FlagKind, FlagStatus, State
 from releases.models import DateChange, Flag, PreReleaseAccess, Release
 from tests.api.conftest import NOW, client_for, register_body
+from tests.api.test_networks import NETWORK_WRITES
 from tests.factories import (
     ConfirmedReleaseFactory,
     DateChangeFactory,
@@ -177,6 +178,11 @@ def change_withdraw(cast):
     return Call("post", f"/api/v1/date-changes/{change.pk}/withdraw/", {}, r)
 
 
+def relate(cast):
+    a, b = _confirmed(cast), _confirmed(cast)
+    return Call("post", f"/api/v1/releases/{a.slug}/relate/", {"other": b.slug, "kind": "related"})
+
+
 def flag_call(action: str, kind: str = FlagKind.CLASH, body: dict | None = None):
     def make(cast):
         flag, releases = _flag(cast, kind)
@@ -202,6 +208,7 @@ CASES = {
     "publish": (publish, EDITORS_ONLY),
     "pre_release_access_add": (access_add, EDITORS_CREATE),
     "pre_release_access_remove": (access_remove, ACCESS_LIST),
+    "relate": (relate, SETTLERS),
     "date_change_agree": (change_agree, HOP_ONLY_PENDING),
     "date_change_refuse": (change_refuse, HOP_ONLY_PENDING),
     "date_change_withdraw": (change_withdraw, EDITORS_PENDING),
@@ -255,12 +262,12 @@ def test_every_write_endpoint_is_in_the_matrix(client):
         ("POST", "/api/v1/releases/{slug}/cancel/"), ("POST", "/api/v1/releases/{slug}/publish/"),
         ("POST", "/api/v1/releases/{slug}/pre-release-access/"),
         ("POST", "/api/v1/releases/{slug}/pre-release-access/{entry_id}/remove/"),
-        ("POST", "/api/v1/date-changes/{id}/agree/"), ("POST", "/api/v1/date-changes/{id}/refuse/"),
+        ("POST", "/api/v1/releases/{slug}/relate/"), ("POST", "/api/v1/date-changes/{id}/agree/"), ("POST", "/api/v1/date-changes/{id}/refuse/"),
         ("POST", "/api/v1/date-changes/{id}/withdraw/"), ("POST", "/api/v1/flags/{id}/acknowledge/"),
         ("POST", "/api/v1/flags/{id}/resolve/"), ("POST", "/api/v1/flags/{id}/dismiss/"),
         ("POST", "/api/v1/flags/{id}/mark-coordinated/"), ("POST", "/api/v1/flags/{id}/confirm-duplicate/"),
     }  # fmt: skip
-    assert writes == covered
+    assert writes == covered | NETWORK_WRITES
     assert len(CASES) == len(covered)
 
 

@@ -12,7 +12,7 @@ from releases.api.serializers import DATE_RANGE, SCHEDULE_DRAFT_ONLY, SCHEDULE_O
 from releases.api.views import NO_PENDING_CHANGE
 from releases.choices import ChangeStatus, FlagKind, FlagStatus, Precision, State
 from releases.models import DateChange, Flag, Release
-from tests.api.conftest import NOW, client_for, if_match, register_body
+from tests.api.conftest import DAY, NOW, client_for, if_match, register_body
 from tests.factories import ConfirmedReleaseFactory, ProvisionalReleaseFactory, ReleaseFactory, UserFactory, london
 
 pytestmark = pytest.mark.django_db
@@ -340,3 +340,40 @@ def test_drf_create_token_and_session_both_work(cast):
     by_session.force_login(user)
     assert by_session.post("/api/v1/releases/", register_body("nhs-england"), format="json").status_code == 201
     assert ChangeStatus.PENDING and Precision.EXACT  # the enums the API exposes exist
+
+
+@pytest.mark.django_db
+def test_relating_two_releases_raises_their_misalignment(cast):
+    from releases.models import ReleaseRelation
+
+    a = ConfirmedReleaseFactory(lead_producer=cast.producer, release_at=london(DAY))
+    b = ConfirmedReleaseFactory(lead_producer=cast.other_producer, release_at=london(DAY + timedelta(days=2)))
+
+    response = client_for(cast.editor).post(f"/api/v1/releases/{a.slug}/relate/",
+                                            {"other": b.slug, "kind": "related", "note": "Read together"},
+                                            format="json")  # fmt: skip
+
+    assert response.status_code == 200, response.content
+    relation = ReleaseRelation.objects.get()
+    assert (relation.kind, relation.note, relation.created_by) == ("related", "Read together", cast.editor)
+    flag = Flag.objects.filter(kind=FlagKind.MISALIGNED, releases=a).filter(releases=b).get()
+    assert flag.explanation in response.json()["warnings"]
+    itself = client_for(cast.editor).post(f"/api/v1/releases/{a.slug}/relate/", {"other": a.slug, "kind": "related"},
+                                          format="json")  # fmt: skip
+    assert itself.status_code == 400 and ReleaseRelation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_definitions_are_set_through_the_api(cast):
+    from releases.models import Definition, Measure
+
+    measure = Measure.objects.create(name="Emergency admission", slug="emergency-admission")
+    definition = Definition.objects.create(measure=measure, owner=cast.producer, version="1", text="Admitted via A&E.")
+    body = register_body(cast.producer.slug, definitions=[definition.pk])
+
+    created = client_for(cast.editor).post("/api/v1/releases/", body, format="json")
+    unknown = client_for(cast.editor).post("/api/v1/releases/", register_body(cast.producer.slug, definitions=[999999]),
+                                           format="json")  # fmt: skip
+
+    assert created.status_code == 201 and created.json()["definitions"] == [definition.pk]
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "definitions"
