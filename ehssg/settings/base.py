@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "releases.choices.FlagKind",
         "DesignationEnum": "releases.choices.Designation",
         "PrecisionEnum": "releases.choices.Precision",
+        "ActionItemStatusEnum": "networks.choices.ItemStatus",
+        "ActionPlanStatusEnum": "networks.choices.PlanStatus",
+        "ActivityKindEnum": "networks.choices.ActivityKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
