@@ -29,6 +29,11 @@ def govuk_date(value: Any) -> str:
     return format_day(value)
 
 
+def person_name(user: Any) -> str:
+    """A person as the public reads them: their full name, or their user name where none is recorded."""
+    return user.get_full_name() or user.username
+
+
 def field_kind(bound: Any) -> str:
     """Which GOV.UK component renders a Django form field."""
     from django import forms
@@ -93,5 +98,5 @@ def environment(**options: Any) -> Environment:
             "field_choices": field_choices,
         }
     )
-    env.filters.update({"london": london, "govuk_date": govuk_date})
+    env.filters.update({"london": london, "govuk_date": govuk_date, "person_name": person_name})
     return env

@@ -25,6 +25,26 @@ class ItemForm(forms.Form):
     )
 
 
+class ReasonField(forms.CharField):
+    """Why a record changed: once a plan is published, the reason is shown publicly with the change."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            max_length=300,
+            label="Reason for the change",
+            help_text="Shown publicly with the change once the plan is published",
+            error_messages={"required": "Enter the reason for the change"},
+        )
+
+
+class PlanEditForm(PlanForm):
+    reason = ReasonField()
+
+
+class ItemEditForm(ItemForm):
+    reason = ReasonField()
+
+
 class UpdateForm(forms.Form):
     status = forms.ChoiceField(
         choices=ItemStatus.choices, widget=forms.RadioSelect, error_messages={"required": "Select the status"}

@@ -49,6 +49,17 @@ class TopicNetwork(models.Model):
         return reverse("networks:detail", kwargs={"slug": self.slug})
 
 
+class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
+    def visible_to(self, user: Any) -> "ActionPlanQuerySet":
+        """Published plans for everyone; drafts for the network's members and leads, the secretariat and OSR."""
+        from ehssg.roles import roles_of
+
+        roles = roles_of(user)
+        if roles.secretariat or roles.osr:
+            return self
+        return self.filter(Q(status=PlanStatus.PUBLISHED) | Q(network_id__in=roles.lead_of | roles.member_of))
+
+
 class ActionPlan(models.Model):
     """A network's action plan. Once published it is public, and every later change is public history."""
 
@@ -63,6 +74,7 @@ class ActionPlan(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
+    objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["network__name", "-created_at"]
@@ -78,6 +90,10 @@ class ActionPlan(models.Model):
 
 
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):
+    def visible_to(self, user: Any) -> "ActionItemQuerySet":
+        """Actions of the plans the person may see."""
+        return self.filter(plan__in=ActionPlan.objects.visible_to(user))
+
     def overdue(self, today: date) -> "ActionItemQuerySet":
         """Due date passed and neither complete nor dropped: derived, never stored."""
         return self.filter(due_on__lt=today).exclude(status__in=CLOSED_ITEM_STATUSES)

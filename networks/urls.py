@@ -13,7 +13,9 @@ urlpatterns = [
     path("networks/<slug:slug>/lessons/new/", views.lesson_create, name="lesson-create"),
     path("networks/<slug:slug>/activities/new/", views.activity_create, name="activity-create"),
     path("plans/<int:pk>/actions/new/", views.item_create, name="item-create"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
     path("plans/<int:pk>/publish/", views.plan_publish, name="plan-publish"),
+    path("actions/<int:pk>/edit/", views.item_edit, name="item-edit"),
     path("actions/<int:pk>/progress/new/", views.update_create, name="update-create"),
     path("lessons/", views.lesson_search, name="lessons"),
 ]

@@ -15,19 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ehssg.roles import roles_of
 from releases.forms import apply_service_errors
 
 from . import forms as network_forms
 from . import selectors, services
 from .choices import PlanStatus
 from .models import ActionItem, ActionPlan, TopicNetwork
-
-
-def _reads_drafts(user: Any, network: TopicNetwork) -> bool:
-    """Members, leads, the secretariat and OSR see draft plans; the public sees published ones."""
-    roles = roles_of(user)
-    return roles.secretariat or roles.osr or network.pk in roles.lead_of | roles.member_of
 
 
 def network_list(request: HttpRequest) -> HttpResponse:
@@ -38,10 +31,8 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     network = get_object_or_404(TopicNetwork.objects.prefetch_related("leads", "member_producers"), slug=slug)
     today = timezone.localdate()
     plan = selectors.published_plan(network)
-    drafts = (
-        list(network.plans.filter(status=PlanStatus.DRAFT).prefetch_related("items"))
-        if _reads_drafts(request.user, network)
-        else []
+    drafts = list(
+        network.plans.visible_to(request.user).filter(status=PlanStatus.DRAFT).prefetch_related("items__updates")
     )
     context = {
         "network": network,
@@ -60,7 +51,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def lesson_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     page = Paginator(selectors.lessons_search(query), 20).get_page(request.GET.get("page"))
-    return render(request, "networks/lessons.html", {"page": page, "q": query})
+    return render(request, "networks/lessons.html", {"page": page, "q": query, "query": request.GET.copy()})
 
 
 def _form_page(
@@ -104,6 +95,41 @@ def item_create(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Add an action to {plan.title}",
         done="The action was added.",
         action=lambda: services.item_create(actor=request.user, plan=plan, **form.cleaned_data),
+    )
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(ActionPlan.objects.select_related("network"), pk=pk)
+    form = network_forms.PlanEditForm(request.POST or None, initial={"title": plan.title, "summary": plan.summary})
+    return _form_page(
+        request,
+        plan.network,
+        form,
+        title=f"Change {plan.title}",
+        done="The plan was changed.",
+        action=lambda: services.plan_update(actor=request.user, plan=plan, **form.cleaned_data),
+    )
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ActionItem.objects.select_related("plan__network"), pk=pk)
+    initial = {
+        "title": item.title,
+        "description": item.description,
+        "owner": item.owner,
+        "due_on": item.due_on,
+        "goal": item.goal,
+    }
+    form = network_forms.ItemEditForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        item.plan.network,
+        form,
+        title=f"Change {item.title}",
+        done="The action was changed.",
+        action=lambda: services.item_update(actor=request.user, item=item, **form.cleaned_data),
     )
 
 

@@ -115,3 +115,80 @@ def test_lesson_search_page(client, cast):
 
     assert "1 lesson matching “glossary”" in body
     assert "Publish a glossary" in body and "Agree dates" not in body
+
+
+@pytest.mark.django_db
+def test_lead_changes_a_published_plan_and_an_action_with_a_public_reason(client, cast, plans):
+    client.force_login(cast.lead)
+    plan, item = plans["published"], plans["item"]
+
+    client.post(reverse("networks:plan-edit", kwargs={"pk": plan.pk}),
+                {"title": "Urgent care plan 2027-28", "summary": "One year.", "reason": "Extended to March 2028"})  # fmt: skip
+    client.post(reverse("networks:item-edit", kwargs={"pk": item.pk}),
+                {"title": "Align A&E releases", "owner": "UEC network", "due_on_day": "30", "due_on_month": "6",
+                 "due_on_year": "2027", "goal": "align_dates", "reason": "New owner after the reorganisation"})  # fmt: skip
+    page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+    plan.refresh_from_db()
+    item.refresh_from_db()
+    assert (plan.title, plan.summary, plan.version) == ("Urgent care plan 2027-28", "One year.", 3)
+    assert (item.owner, item.due_on, item.version) == ("UEC network", date(2027, 6, 30), 2)
+    assert "Extended to March 2028" in page and "New owner after the reorganisation" in page
+    assert "Overdue" not in page  # due date moved past today
+
+
+@pytest.mark.django_db
+def test_a_change_without_a_reason_is_refused_and_nothing_saved(client, cast, plans):
+    client.force_login(cast.lead)
+    item = plans["item"]
+
+    response = client.post(reverse("networks:item-edit", kwargs={"pk": item.pk}),
+                           {"title": "Renamed", "owner": "Someone", "due_on_day": "30", "due_on_month": "6",
+                            "due_on_year": "2027", "goal": "align_dates", "reason": ""})  # fmt: skip
+
+    assert response.status_code == 200
+    assert "There is a problem" in text(response) and "Enter the reason for the change" in text(response)
+    item.refresh_from_db()
+    assert (item.title, item.version, item.history.count()) == ("Align A&E releases", 1, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["networks:plan-create", "networks:lesson-create", "networks:activity-create"])
+def test_anonymous_people_are_sent_to_sign_in_and_nothing_is_saved(client, cast, url_name):
+    response = client.post(reverse(url_name, kwargs={"slug": cast.network.slug}), {"title": "x", "text": "y"})
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert Lesson.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_edit_forms_show_what_is_there_now(client, cast, plans):
+    client.force_login(cast.secretariat)
+
+    body = text(client.get(reverse("networks:item-edit", kwargs={"pk": plans["item"].pk})))
+
+    assert 'value="Align A&E releases"' in body and 'value="NHSE team"' in body
+    assert 'id="due_on_month" name="due_on_month" type="text" value="2"' in body
+    assert 'id="due_on_year" name="due_on_year" type="text" value="2027"' in body
+
+
+@pytest.mark.django_db
+def test_lesson_search_pages_keep_the_search_words(client, cast):
+    for n in range(23):
+        services.lesson_record(actor=cast.lead, network=cast.network, title=f"Dates lesson {n}", text="Agree dates early.")
+
+    first = text(client.get(reverse("networks:lessons"), {"q": "dates"}))
+    second = text(client.get(reverse("networks:lessons"), {"q": "dates", "page": "2"}))
+
+    assert "23 lessons matching “dates”" in first
+    assert "?q=dates&page=2" in first
+    assert second.count("Dates lesson") == 3
+
+
+@pytest.mark.django_db
+def test_leads_are_shown_by_name(client, cast):
+    cast.lead.first_name, cast.lead.last_name = "Priya", "Shah"
+    cast.lead.save()
+
+    assert "Priya Shah" in text(client.get(reverse("networks:list")))
+    assert "Priya Shah" in text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
