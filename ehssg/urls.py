@@ -17,3 +17,4 @@ urlpatterns = [
 
 handler403 = "releases.views.permission_denied"
 handler404 = "releases.views.not_found"
+handler500 = "ehssg.views.server_error"

@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from .celery import app as celery_app
@@ -43,3 +43,22 @@ def health(request: HttpRequest) -> JsonResponse:
             healthy = False
             results[name] = f"error: {exc.__class__.__name__}"
     return JsonResponse({"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: a GOV.UK page with the request id to quote, never a traceback or setting (DEBUG is off in production).
+
+    It reads nothing from the database (the failure may be the database), and falls back to plain text if even the
+    template cannot be rendered.
+    """
+    from django.template.loader import render_to_string
+
+    from .messages import SERVER_ERROR
+
+    request_id = getattr(request, "request_id", "")
+    body: str
+    try:
+        body = render_to_string("500.html", {"request_id": request_id}, request=request)
+    except Exception:  # noqa: BLE001 - the error page must answer whatever broke
+        body = SERVER_ERROR
+    return HttpResponse(body, status=500)

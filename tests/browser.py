@@ -74,3 +74,51 @@ def assert_accessible(page: Any) -> None:
         for v in violations
     ]
     assert violations == [], f"{page.url}: " + json.dumps(described, indent=2)
+    assert_no_csp(page)
+
+
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__ehssgCsp(JSON.stringify({directive: e.violatedDirective, blocked: e.blockedURI, url: document.URL,
+                                    source: e.sourceFile, line: e.lineNumber, sample: e.sample}));
+});
+"""
+
+
+def watch_csp(context: Any) -> list[str]:
+    """Collect every Content Security Policy violation in a browser context, page after page.
+
+    Two witnesses: the DOM's securitypolicyviolation events (reported through an exposed function, so they survive
+    navigation) and Chromium's console lines "Refused to ...". The list is filled as pages load; see assert_no_csp.
+    """
+    seen: list[str] = []
+    def report(text: str) -> None:
+        seen.append(text)
+
+    context.expose_function("__ehssgCsp", report)
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("Refused to"):
+            seen.append(f"console: {text}")
+
+    context.on("console", on_console)
+    return seen
+
+
+def assert_no_csp(page: Any) -> None:
+    """No violation on this page so far (watch_csp must be set on its context)."""
+    seen = getattr(page.context, "csp_violations", None)
+    if seen is None:
+        return
+    # Events are delivered asynchronously: a round trip to the page lets any pending report arrive first.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))")
+    assert seen == [], f"{page.url}: CSP violations: " + json.dumps(seen, indent=2)
+
+
+def csp_context(browser: Any) -> Any:
+    """A new browser context whose CSP violations are collected in context.csp_violations."""
+    context = browser.new_context()
+    context.csp_violations = watch_csp(context)
+    return context

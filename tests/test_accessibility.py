@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from releases.models import PreReleaseAccess, Release
-from tests.browser import assert_accessible, browser  # noqa: F401 - fixture
+from tests.browser import assert_accessible, assert_no_csp, browser, csp_context  # noqa: F401 - fixture
 from tests.factories import (
     CancelledReleaseFactory,
     ConfirmedReleaseFactory,
@@ -55,9 +55,10 @@ def sign_in(page, live_server, username):
 def page(browser, live_server, settings):  # noqa: F811 - the browser fixture
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # fmt: skip
-    context = browser.new_context()
+    context = csp_context(browser)  # every page these tests visit is also checked for CSP violations
     page = context.new_page()
     yield page
+    assert_no_csp(page)
     context.close()
 
 

@@ -4,10 +4,14 @@ With no environment at all the platform runs on embedded parts: SQLite under var
 and the console e-mail backend. DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and EMAIL_URL switch to the real services.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+
+from ehssg.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -37,6 +41,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "csp",
+    "django_structlog",
     "ehssg",
     "releases",
     "networks",
@@ -45,7 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, even a 429 or a lockout, carries X-Request-ID (docs/security.md).
+    "ehssg.security.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ehssg.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "ehssg.security.RateLimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ehssg.urls"
@@ -180,6 +195,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: people read the API at /api/docs/. DRF's browsable pages need inline styles (CSP, docs/security.md).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # One error shape for every 4xx (ehssg/api/exceptions.py); services' Django errors become 400/403/404 there.
@@ -230,9 +247,66 @@ EHSSG_MIN_NOTICE_DAYS = env.int("EHSSG_MIN_NOTICE_DAYS", default=28)
 EHSSG_ALIGN_WITHIN_DAYS = env.int("EHSSG_ALIGN_WITHIN_DAYS", default=7)
 EHSSG_REQUIRE_SERVICES = env.bool("EHSSG_REQUIRE_SERVICES", default=False)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="json"))
+DJANGO_STRUCTLOG_CELERY_ENABLED = False
+
+# --- Production hardening (docs/security.md) -------------------------------------------------------------------
+# How many proxies in front of the service append to X-Forwarded-For; their last entries are the client's address
+# (rate limits, sign-in lockout). 0 without a proxy: REMOTE_ADDR is the client.
+EHSSG_TRUSTED_PROXIES = env.int("EHSSG_TRUSTED_PROXIES", default=0)
+
+# A strict policy on every response: scripts and styles only from our origin; the one inline script GOV.UK Frontend
+# needs carries the per-request nonce. No inline styles anywhere (pages, admin, API pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
 }
+EHSSG_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in ("accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+                    "magnetometer", "microphone", "midi", "payment", "usb")  # fmt: skip
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Sign-in lockout (django-axes, attempts in the database): 5 failures for one username from one address lock that
+# pair for 15 minutes, a correct password included. Keyed on the pair so that nobody can lock a colleague out from
+# elsewhere; the forms rate limit below bounds guessing across many usernames from one address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ehssg.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "ehssg.auth.locked_out"
+AXES_VERBOSE = False
+
+# Rate limits per client address, counted in the cache (Redis in production): "requests/seconds". A feed reader that
+# refreshes every few minutes uses 1 of 240 a minute; a script hammering a feed, or guessing passwords, is stopped.
+EHSSG_RATE_LIMITS = {
+    "feeds": env.str("RATE_LIMIT_FEEDS", default="240/60"),
+    "forms": env.str("RATE_LIMIT_FORMS", default="20/300"),
+}
+EHSSG_RATE_LIMIT_RULES = [
+    ("GET,HEAD", r"^/calendar\.(ics|atom|csv|json)$", "feeds"),
+    ("GET,HEAD", r"^/releases/[^/]+\.ics$", "feeds"),
+    ("POST", r"^/sign-in/$", "forms"),
+    ("POST", r"^/admin/login/$", "forms"),
+    ("POST", r"^/alerts/", "forms"),
+]

@@ -4,3 +4,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The suite fetches feeds and signs in far more often than any person: limits high enough never to interfere.
+# tests/security sets the production figures back where it tests the limits themselves.
+EHSSG_RATE_LIMITS = {"feeds": "100000/60", "forms": "100000/60"}
