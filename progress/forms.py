@@ -21,7 +21,8 @@ def quarter_choices(*, ended_only: bool = False) -> list[tuple[str, str]]:
 
 
 class FigureFilterForm(forms.Form):
-    quarter = forms.ChoiceField(label="Quarter", error_messages={"invalid_choice": messages.BAD_QUARTER})
+    quarter = forms.ChoiceField(label="Quarter", required=False,
+                                error_messages={"invalid_choice": messages.BAD_QUARTER})  # fmt: skip
     breakdown = forms.ChoiceField(label="Break down", choices=Breakdown.choices, required=False,
                                   error_messages={"invalid_choice": messages.BAD_BREAKDOWN})  # fmt: skip
 
@@ -34,7 +35,7 @@ class FigureFilterForm(forms.Form):
         quarter = Quarter.containing(timezone.now())
         breakdown: str = Breakdown.NONE
         if self.is_bound and self.is_valid():
-            quarter = Quarter.parse(self.cleaned_data["quarter"]) or quarter
+            quarter = Quarter.parse(self.cleaned_data["quarter"] or "") or quarter
             breakdown = self.cleaned_data["breakdown"] or Breakdown.NONE
         return quarter, breakdown
 
