@@ -67,6 +67,10 @@ def _grouped(rows: Any, key: str) -> dict[int, list[dict[str, Any]]]:
     return dict(grouped)
 
 
+def _rows(rows: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
 def _pairs(rows: Any) -> dict[int, tuple[int, ...]]:
     grouped: dict[int, list[int]] = defaultdict(list)
     for a, b in rows:
@@ -93,17 +97,15 @@ def gather(*, quarters: list[Quarter], until: datetime) -> Facts:
     facts.release_networks = _pairs(
         through.objects.filter(release_id__in=concerned).values_list("release_id", "topicnetwork_id")
     )
-    facts.changes = list(
+    facts.changes = _rows(
         DateChange.objects.filter(status=ChangeStatus.AGREED, decided_at__gte=since_at, decided_at__lte=until)
         .order_by("decided_at", "pk")
         .values("id", "release_id", "previous_release_at", "previous_starts_on", "new_release_at", "new_starts_on",
                 "reason", "decided_at")  # fmt: skip
     )
-    facts.series = {
-        row["id"]: row
-        for row in ReleaseSeries.objects.values("id", "title", "slug", "frequency", "is_active",
-                                                "alternative_release_time", "alternative_time_approved_on")  # fmt: skip
-    }
+    series = ReleaseSeries.objects.values("id", "title", "slug", "frequency", "is_active", "alternative_release_time",
+                                          "alternative_time_approved_on")  # fmt: skip
+    facts.series = {row["id"]: row for row in _rows(series)}
     facts.series_producers = _pairs(
         ReleaseSeries.producers.through.objects.values_list("releaseseries_id", "producer_id")
     )
@@ -124,9 +126,8 @@ def gather(*, quarters: list[Quarter], until: datetime) -> Facts:
     )
     facts.producers = dict(Producer.objects.values_list("id", "abbreviation"))
     facts.networks = dict(TopicNetwork.objects.values_list("id", "name"))
-    facts.plans = {
-        row["id"]: row for row in ActionPlan.objects.values("id", "network_id", "status", "published_at", "title")
-    }
+    plans = ActionPlan.objects.values("id", "network_id", "status", "published_at", "title")
+    facts.plans = {row["id"]: row for row in _rows(plans)}
     HistoricalItem = ActionItem.history.model  # type: ignore[attr-defined]
     facts.item_versions = _grouped(
         HistoricalItem.objects.filter(history_date__lte=until)
@@ -134,11 +135,11 @@ def gather(*, quarters: list[Quarter], until: datetime) -> Facts:
         .values("id", "plan_id", "title", "status", "due_on", "history_date", "history_id", "history_type"),
         "id",
     )
-    facts.lessons = list(
+    facts.lessons = _rows(
         Lesson.objects.filter(recorded_on__gte=since, recorded_on__lte=until.date())
         .values("id", "network_id", "title", "recorded_on")
     )
-    facts.activities = list(
+    facts.activities = _rows(
         EngagementActivity.objects.filter(held_on__gte=since, held_on__lte=until.date())
         .values("id", "network_id", "title", "held_on", "people_reached", "kind")
     )

@@ -188,14 +188,22 @@ class Calculator:
         counted = metric.compute(self, quarter, as_of)
         groups: list[tuple[str, str, Callable[[Counted], bool]]]
         if breakdown == Breakdown.PRODUCER:
-            groups = [(f"producer:{pk}", name, lambda c, pk=pk: pk in c.producers)
+            groups = [(f"producer:{pk}", name, _in_producer(pk))
                       for pk, name in sorted(self.facts.producers.items(), key=lambda p: p[1])]  # fmt: skip
         elif breakdown == Breakdown.NETWORK:
-            groups = [(f"network:{pk}", name, lambda c, pk=pk: pk in c.networks)
+            groups = [(f"network:{pk}", name, _in_network(pk))
                       for pk, name in sorted(self.facts.networks.items(), key=lambda p: p[1])]  # fmt: skip
         else:
             groups = [("all", "All", lambda c: True)]
         return [_add_up(metric, key, label, [c for c in counted if belongs(c)]) for key, label, belongs in groups]
+
+
+def _in_producer(pk: int) -> Callable[[Counted], bool]:
+    return lambda counted: pk in counted.producers
+
+
+def _in_network(pk: int) -> Callable[[Counted], bool]:
+    return lambda counted: pk in counted.networks
 
 
 def _add_up(metric: Metric, group: str, label: str, counted: list[Counted]) -> Row:
@@ -204,7 +212,7 @@ def _add_up(metric: Metric, group: str, label: str, counted: list[Counted]) -> R
         yes = sum(1 for c in counted if c.ok)
         total = len(counted)
         value = round(100 * yes / total, 1) if total else None
-        parts = ((metric.ok_labels[0], yes), (metric.ok_labels[1], total - yes))
+        parts: tuple[tuple[str, int], ...] = ((metric.ok_labels[0], yes), (metric.ok_labels[1], total - yes))
         return Row(group, label, value, yes, total, parts, refs)
     if metric.unit == Unit.DAYS:
         numbers = [c.number for c in counted if c.number is not None]

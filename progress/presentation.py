@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .charts import Bar, columns, horizontal_bars
 from .choices import Unit
 
-NO_FIGURE = {Unit.PERCENT: "None to count", Unit.DAYS: "None to count", Unit.COUNT: "Not recorded"}
+NO_FIGURE: dict[str, str] = {Unit.PERCENT: "None to count", Unit.DAYS: "None to count", Unit.COUNT: "Not recorded"}
 
 
 def shown(value: float | None, unit: str) -> str:
