@@ -109,3 +109,11 @@ UNSETTLED_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 class RelationKind(models.TextChoices):
     RELATED = "related", "Related releases (publish together)"
     COORDINATED = "coordinated", "Coordinated on the same day"
+
+
+class ImportSource(models.TextChoices):
+    """Where an imported release came from; blank for releases registered here."""
+
+    GOVUK = "govuk", "GOV.UK statistics announcements"
+    ONS = "ons", "ONS release calendar"
+    CSV = "csv", "CSV table of announcements"

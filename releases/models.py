@@ -20,6 +20,7 @@ from .choices import (
     FlagStatus,
     Frequency,
     Geography,
+    ImportSource,
     Precision,
     ProducerRole,
     RelationKind,
@@ -166,6 +167,10 @@ class Release(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where an imported release came from and its identifier there (a GOV.UK base_path, an ONS /releases/ URI, a
+    # page address), so importing the same source again finds it instead of registering it twice.
+    source = models.CharField(max_length=10, choices=ImportSource.choices, blank=True)
+    source_identifier = models.CharField(max_length=500, blank=True)
 
     history = HistoricalRecords(m2m_fields=[joint_producers, networks])
     objects = ReleaseQuerySet.as_manager()
@@ -213,6 +218,16 @@ class Release(models.Model):
             models.CheckConstraint(
                 condition=Q(withdrawn_in_favour_of__isnull=True) | Q(state=State.CANCELLED),
                 name="release_withdrawn_is_cancelled",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_identifier"],
+                condition=~Q(source=""),
+                name="release_unique_source_identifier",
+                violation_error_message="A release was already imported from this source with this identifier.",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="", source_identifier="") | (~Q(source="") & ~Q(source_identifier="")),
+                name="release_source_has_identifier",
             ),
         ]
 

@@ -230,13 +230,20 @@ def release_create(
     announce: bool = False,
     reason: str = "Registered",
     at: datetime | None = None,
+    source: str = "",
+    source_identifier: str = "",
 ) -> Release:
-    """Register a release as a draft (private to its producers), announcing it at once if asked."""
+    """Register a release as a draft (private to its producers), announcing it at once if asked.
+
+    ``source`` and ``source_identifier`` say where an imported release came from (releases/importing/).
+    """
     at = _now(at)
     _require_editor(actor, producer=details.lead_producer)
     _check_details(details)
     _check_future(schedule, at)
     release = Release(created_by=actor if getattr(actor, "pk", None) else None, revised_at=at, state=State.DRAFT)
+    release.source = source
+    release.source_identifier = source_identifier
     _write_details(release, details)
     _apply_schedule(release, schedule)
     release.slug = _unique_slug(release.title, schedule)
