@@ -411,6 +411,47 @@ def _bulk_releases(demo: Demo, count: int) -> None:
     )
 
 
+PROGRESS_NOTES = [
+    "Discussed at the network meeting; producers agreed the next steps and owners.",
+    "Draft shared with producers for comment; two sets of comments back so far.",
+    "Waiting for a data supplier to confirm their timetable before we can move.",
+    "Heads of Profession agreed the change; the calendar now shows the new dates.",
+    "User feedback collected and summarised; it goes to the next network meeting.",
+]
+LESSONS = [
+    ("Agree release days a quarter ahead",
+     "Agreeing release days at the quarterly network meeting, before dates go into the calendar, avoided three "
+     "clashes between related releases and took one short agenda item.", "dates, coordination"),
+    ("Publish a joint glossary before changing definitions",
+     "Users accepted a change to the definition of an emergency admission once a joint glossary explained the old "
+     "and new definitions side by side, with a back series.", "definitions, users"),
+    ("Ask users which release they actually use",
+     "A five-question survey showed most users read only one of two overlapping monthly releases, which made the "
+     "case to merge them.", "duplication, engagement"),
+    ("Name one contact for joint releases",
+     "Joint releases went more smoothly once one producer's lead statistician was named as the contact for "
+     "journalists and users.", "joint releases, users"),
+    ("Share pre-release lists early",
+     "Sharing draft pre-release access lists between producers a week ahead kept joint releases within the "
+     "24-hour limit.", "pre-release access, code of practice"),
+    ("Keep a change log users can read",
+     "Listing every date change with its reason, in plain words, cut the number of user queries about moved "
+     "releases.", "dates, transparency"),
+    ("Link records before harmonising",
+     "Linking two producers' records on a shared identifier showed where counts really differed, and which "
+     "differences were only definitions.", "data linkage, definitions"),
+]
+ACTIVITIES = [
+    (ActivityKind.EVENT, "user day", "Users asked for related releases on one day and clearer definitions."),
+    (ActivityKind.CONSULTATION, "consultation on release timing",
+     "Most respondents preferred one combined monthly release at 9:30am on a Thursday."),
+    (ActivityKind.SURVEY, "user survey", "Respondents rated the release calendar useful; many asked for alerts."),
+    (ActivityKind.USER_FEEDBACK, "feedback from local authorities",
+     "Local analysts asked for the same geography in every release of the network."),
+    (ActivityKind.EVENT, "webinar on definitions", "Producers explained the harmonised definitions and took questions."),
+]
+
+
 def _network_records(demo: Demo) -> None:
     """Action plans, progress, lessons and engagement for each network, written through the network services."""
     rng, now = demo.rng, demo.now
@@ -434,17 +475,22 @@ def _network_records(demo: Demo) -> None:
             status = rng.choice([ItemStatus.IN_PROGRESS, ItemStatus.COMPLETE, ItemStatus.NOT_STARTED,
                                  ItemStatus.BLOCKED, ItemStatus.IN_PROGRESS])  # fmt: skip
             if status != ItemStatus.NOT_STARTED:
-                network_services.progress_update_add(
-                    actor=actor, item=item, status=status,
-                    rag={ItemStatus.BLOCKED: Rag.RED, ItemStatus.COMPLETE: Rag.GREEN}.get(status, Rag.AMBER),
-                    note=f"Update {number + 1}: discussed at the network meeting; next steps agreed.",
-                    written_on=today - timedelta(days=rng.randint(1, 40)),
-                )  # fmt: skip
+                # One to three dated updates, the last one moving the action to its current status.
+                steps = rng.randint(1, 3)
+                days_ago = sorted(rng.sample(range(1, 150), steps), reverse=True)
+                for step, ago in enumerate(days_ago):
+                    now_status = status if step == steps - 1 else ItemStatus.IN_PROGRESS
+                    network_services.progress_update_add(
+                        actor=actor, item=item, status=now_status,
+                        rag={ItemStatus.BLOCKED: Rag.RED, ItemStatus.COMPLETE: Rag.GREEN}.get(now_status, Rag.AMBER),
+                        note=PROGRESS_NOTES[(number + step) % len(PROGRESS_NOTES)],
+                        written_on=today - timedelta(days=ago),
+                    )  # fmt: skip
         network_services.plan_publish(actor=actor, plan=plan)
-        network_services.lesson_record(actor=actor, network=network, title=f"Agreeing {name.lower()} dates early",
-                                       text="Agreeing release days a quarter ahead avoided clashes with related releases.",
-                                       tags="dates, coordination", recorded_on=today - timedelta(days=rng.randint(5, 90)))  # fmt: skip
-        network_services.activity_record(actor=actor, network=network, held_on=today - timedelta(days=rng.randint(5, 120)),
-                                         kind=rng.choice(list(ActivityKind)), title=f"{name} statistics user event",
-                                         people_reached=rng.randint(20, 300),
-                                         summary="Users asked for related releases on one day and clearer definitions.")  # fmt: skip
+        for title, text, tags in rng.sample(LESSONS, 2):
+            network_services.lesson_record(actor=actor, network=network, title=title, text=text, tags=tags,
+                                           recorded_on=today - timedelta(days=rng.randint(5, 700)))  # fmt: skip
+        for kind, title, summary in rng.sample(ACTIVITIES, 3):
+            network_services.activity_record(actor=actor, network=network, kind=kind, title=f"{name}: {title}",
+                                             held_on=today - timedelta(days=rng.randint(5, 720)),
+                                             people_reached=rng.randint(15, 400), summary=summary)  # fmt: skip
