@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from ehssg.roles import roles_of
-from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, TopicNetwork
+from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
 from releases.choices import State
 from releases.models import DateChange, Flag, Producer, Release
 
@@ -37,7 +37,14 @@ def test_demo_data_has_every_state_role_and_network():
     assert "demo-password-2026" in output and "local demo only" in output
     assert Flag.objects.filter(kind="clash").exists() and Flag.objects.filter(kind="duplicate").exists()
     assert ActionPlan.objects.filter(status="published").count() == TopicNetwork.objects.count()
-    assert ActionItem.objects.exists() and Lesson.objects.exists() and EngagementActivity.objects.exists()
+    networks = TopicNetwork.objects.count()
+    assert ActionItem.objects.count() == 5 * networks
+    assert Lesson.objects.count() == 2 * networks and Lesson.objects.values("title").distinct().count() > 2
+    assert EngagementActivity.objects.count() == 3 * networks
+    assert {a.kind for a in EngagementActivity.objects.all()} >= {"event", "survey"}
+    assert ProgressUpdate.objects.filter(item__status="in_progress").exists()
+    assert ActionItem.objects.exclude(status="not_started").count() == (
+        ActionItem.objects.filter(updates__isnull=False).distinct().count())
 
 
 @pytest.mark.django_db
