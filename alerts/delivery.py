@@ -86,7 +86,9 @@ def fan_out(event_id: int, *, now: datetime | None = None) -> int:
     """Write the event's deliveries (once: a second call finds ``fanned_out_at`` set and the constraints hold)."""
     now = now or timezone.now()
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("release", "subscription").filter(pk=event_id).first()
+        event = (
+            Event.objects.select_for_update(of=("self",)).select_related("release", "subscription").filter(pk=event_id)
+        ).first()
         if event is None or event.fanned_out_at is not None:  # gone with its subscription, or already done
             return 0
         rows = [
