@@ -154,3 +154,12 @@ def test_the_calendar_filter_fills_the_form(client, cast):
     assert 'value="waiting times"' in html
     assert 'value="ons" checked' in html and 'value="cancer" checked' in html
     assert "There is a problem" not in html  # the missing address is not an error before anyone typed one
+
+
+def test_the_calendar_links_to_alerts_with_its_filter(client, cast):
+    response = client.get(
+        reverse("calendar") + "?producer=nhs-england&q=A%26E+attendances&tab=upcoming&status=confirmed"
+    )
+    html = response.content.decode()
+    assert 'href="/alerts/?producer=nhs-england&amp;q=A%26E+attendances">Get email alerts</a>' in html
+    assert 'href="/alerts/">Get email alerts</a>' in client.get(reverse("calendar")).content.decode()
