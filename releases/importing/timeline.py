@@ -56,9 +56,15 @@ def step_times(
 
     ``known[i]`` is the source's time for step i (or None); ``seen_at`` bounds every step but publishing (the source
     showed the record as it is by then); ``after`` is the earliest a step may happen (the release's last change here,
-    for an update). Returns the times, the final step's time, and the indexes of the steps whose time was not given.
+    for an update; earlier source times are moved up to it). Returns the times, the final step's time, and the
+    indexes of the steps whose time was not given.
     """
     count = len(chain)
+    if after is not None:
+        # A change the source dates before the register's own last change to the release is recorded when the
+        # register learns it: history here cannot run backwards.
+        known = [max(k, after) if k is not None else None for k in known]
+        final_known = max(final_known, after) if final_known is not None and final != PUBLISH else final_known
     final_at: datetime | None = None
     if final == PUBLISH:
         final_at = final_known or chain[-1].release_at
