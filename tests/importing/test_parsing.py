@@ -1,0 +1,109 @@
+"""The pure halves: GOV.UK wording, ONS provisional text, CSV identifiers, and the stand-in times of the timeline."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from releases.choices import Precision
+from releases.importing import messages
+from releases.importing.csv_rows import canonical_identifier
+from releases.importing.govuk import parse_display_date
+from releases.importing.ons import provisional_window
+from releases.importing.records import RecordProblem
+from releases.importing.timeline import CANCEL, step_times
+from releases.schedule import LONDON, Schedule
+
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("wording", "exact_needed", "expected", "assumed"),
+    [
+        ("11 January 2018 9:30am", False, Schedule.exact_local(date(2018, 1, 11), time(9, 30)), False),
+        ("21 April 2016 2pm", False, Schedule.exact_local(date(2016, 4, 21), time(14, 0)), False),
+        ("2 July 2015 12:30pm (confirmed)", False, Schedule.exact_local(date(2015, 7, 2), time(12, 30)), False),
+        ("January 2016", False, Schedule.window(date(2016, 1, 1)), False),
+        ("January to February 2027 (provisional)", False, Schedule.window(date(2027, 1, 1), 2), False),
+        ("December 2026 to January 2027", False, Schedule.window(date(2026, 12, 1), 2), False),
+        ("20 January 2016", False, Schedule.window(date(2016, 1, 1)), False),
+        ("20 January 2016", True, Schedule.exact_local(date(2016, 1, 20), time(9, 30)), True),
+    ],
+)
+def test_govuk_display_dates(wording, exact_needed, expected, assumed):
+    schedule, assumptions = parse_display_date(wording, exact_needed=exact_needed)
+    assert schedule == expected
+    assert assumptions == ((messages.NO_TIME_ASSUMPTION,) if assumed else ())
+
+
+@pytest.mark.parametrize("wording", ["next spring", "31 February 2027 9:30am", "January to March 2027", "2027-01-05"])
+def test_govuk_display_dates_that_are_refused(wording):
+    with pytest.raises((RecordProblem, ValueError)):
+        parse_display_date(wording)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("August to September", Schedule.window(date(2018, 8, 1), 2)),
+        ("August 2018", Schedule.window(date(2018, 8, 1))),
+        ("2018-08-23", Schedule.window(date(2018, 8, 1))),
+        ("", Schedule.window(date(2018, 8, 1))),
+    ],
+)
+def test_ons_provisional_dates(text, expected):
+    assert provisional_window(text, datetime(2018, 8, 23, 8, 30, tzinfo=UTC)) == expected
+
+
+def test_ons_provisional_text_it_cannot_read():
+    with pytest.raises(RecordProblem, match="is not a month or two months"):
+        provisional_window("after the summer", datetime(2018, 8, 23, 8, 30, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://www.kuztomin.com/government/statistics/announcements/a-b", "https://www.gov.uk/government/statistics/announcements/a-b"),
+        ("https://Www.gov.uk/government/statistics/announcements/a-b--2", "https://www.gov.uk/government/statistics/announcements/a-b--2"),
+        ("https://www.ons.gov.uk/releases/xyz/", "https://www.ons.gov.uk/releases/xyz"),
+        ("https://www.nhsbsa.nhs.uk/announcements/statistical-publication-calendar", "https://www.nhsbsa.nhs.uk/announcements/statistical-publication-calendar#a-title-2020"),
+    ],
+)
+def test_csv_identifiers(url, expected):
+    assert canonical_identifier(url, "A title: 2020") == expected
+
+
+def _exact(day: date) -> Schedule:
+    return Schedule.exact_local(day, time(9, 30))
+
+
+def test_unknown_times_of_past_steps_stand_at_the_codes_notice():
+    chain = [_exact(date(2018, 6, 1)), _exact(date(2018, 6, 25))]
+    times, final_at, guessed = step_times(chain=chain, known=[None, None], now=NOW)
+    assert times == [chain[0].release_at - timedelta(days=28), chain[1].release_at - timedelta(days=28)]
+    assert (final_at, guessed) == (None, [0, 1])
+
+
+def test_an_unknown_step_still_ahead_happens_now_and_known_times_are_kept():
+    chain = [Schedule.window(date(2027, 1, 1)), _exact(date(2027, 1, 14))]
+    known_change = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
+    times, _final, guessed = step_times(chain=chain, known=[None, None], now=NOW)
+    assert (times, guessed) == ([NOW, NOW], [0, 1])
+    times, _final, guessed = step_times(chain=chain, known=[None, known_change], now=NOW)
+    # Bounded by the known change: 28 days before the January window opens would be later, so it is the change's time.
+    assert (times, guessed) == ([known_change, known_change], [0])
+
+
+def test_a_cancellation_without_a_time_comes_with_the_last_step():
+    chain = [_exact(date(2016, 1, 20))]
+    times, final_at, _ = step_times(chain=chain, known=[None], now=NOW, final=CANCEL)
+    assert final_at == times[0] == chain[0].release_at - timedelta(days=28)
+    future = [_exact(date(2027, 1, 20))]
+    _times, final_at, _ = step_times(chain=future, known=[None], now=NOW, final=CANCEL)
+    assert final_at == NOW
+
+
+def test_times_that_contradict_the_dates_are_refused():
+    chain = [_exact(date(2027, 2, 1))]
+    with pytest.raises(RecordProblem):
+        step_times(chain=chain, known=[datetime(2027, 3, 1, tzinfo=LONDON)], now=datetime(2027, 4, 1, tzinfo=UTC))
+    assert chain[0].precision == Precision.EXACT
