@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets lint typecheck pytest migrate demo worker beat clean
+.PHONY: run test install assets lint typecheck security audit pytest migrate demo worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,20 @@ demo: migrate
 run: install assets demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Installs what is missing, then ruff, mypy and the whole pytest suite
-test: install assets lint typecheck pytest
+## Installs what is missing, then ruff, mypy, the security checks and the whole pytest suite
+test: install assets lint typecheck security pytest
+
+## bandit, Django's deployment checks on the production settings, pip-audit (docs/security.md); ruff's S rules run in lint
+security: install
+	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level medium
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DATABASE_URL=postgres://ehssg@127.0.0.1:5432/ehssg DJANGO_SETTINGS_MODULE=ehssg.settings.production \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python scripts/audit_dependencies.py
+
+## pip-audit that fails when the vulnerability data cannot be reached (for machines that can reach it)
+audit: install
+	EHSSG_REQUIRE_AUDIT=1 $(BIN)/python scripts/audit_dependencies.py
 
 lint: install
 	$(BIN)/ruff check .

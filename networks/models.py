@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ehssg.models import HistoryWithRequestId
+
 from .choices import CLOSED_ITEM_STATUSES, ActivityKind, Goal, ItemStatus, PlanStatus, Rag
 
 
@@ -36,7 +38,9 @@ class TopicNetwork(models.Model):
         default=2, help_text="More accredited or official releases than this on one day is a clash."
     )
 
-    history = HistoricalRecords(m2m_fields=[leads, member_producers])
+    history = HistoricalRecords(
+        m2m_fields=[leads, member_producers], bases=[HistoryWithRequestId], m2m_bases=[HistoryWithRequestId]
+    )
     objects = TopicNetworkQuerySet.as_manager()
 
     class Meta:
@@ -73,7 +77,7 @@ class ActionPlan(models.Model):
     # Bumped by every service write: the API's ETag, so a stale client cannot overwrite a newer change.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
     objects = ActionPlanQuerySet.as_manager()
 
     class Meta:
@@ -114,7 +118,7 @@ class ActionItem(models.Model):
     # Bumped by every service write: the API's ETag, so a stale client cannot overwrite a newer change.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:
@@ -144,7 +148,7 @@ class ProgressUpdate(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["-written_on", "-pk"]
@@ -164,7 +168,7 @@ class Lesson(models.Model):
     recorded_on = models.DateField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["-recorded_on", "title"]
@@ -187,7 +191,7 @@ class EngagementActivity(models.Model):
     summary = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["-held_on", "title"]

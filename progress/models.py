@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ehssg.models import HistoryWithRequestId
 from ehssg.roles import roles_of
 
 from . import messages
@@ -61,7 +62,7 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
     objects = ProgressReportQuerySet.as_manager()
 
     class Meta:

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ehssg.models import HistoryWithRequestId
+
 from .choices import (
     ChangeStatus,
     Designation,
@@ -41,7 +43,7 @@ class Producer(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     website = models.URLField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
     objects = ProducerQuerySet.as_manager()
 
     class Meta:
@@ -58,7 +60,7 @@ class ProducerMembership(models.Model):
     producer = models.ForeignKey(Producer, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=ProducerRole.choices)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         constraints = [
@@ -87,7 +89,9 @@ class ReleaseSeries(models.Model):
     alternative_time_reference = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
 
-    history = HistoricalRecords(m2m_fields=[producers, networks])
+    history = HistoricalRecords(
+        m2m_fields=[producers, networks], bases=[HistoryWithRequestId], m2m_bases=[HistoryWithRequestId]
+    )
     objects = ReleaseSeriesQuerySet.as_manager()
 
     class Meta:
@@ -172,7 +176,9 @@ class Release(models.Model):
     source = models.CharField(max_length=10, choices=ImportSource.choices, blank=True)
     source_identifier = models.CharField(max_length=500, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[joint_producers, networks])
+    history = HistoricalRecords(
+        m2m_fields=[joint_producers, networks], bases=[HistoryWithRequestId], m2m_bases=[HistoryWithRequestId]
+    )
     objects = ReleaseQuerySet.as_manager()
 
     class Meta:
@@ -283,7 +289,7 @@ class DateChange(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
     objects = DateChangeQuerySet.as_manager()
 
     class Meta:
@@ -330,7 +336,7 @@ class PreReleaseAccess(models.Model):
     access_starts_at = models.DateTimeField()
     is_removed = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["organisation", "recipient_role"]
@@ -362,7 +368,7 @@ class AvoidDate(models.Model):
     )
     reason = models.CharField(max_length=200)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["starts_on"]
@@ -380,7 +386,7 @@ class Measure(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["name"]
@@ -399,7 +405,7 @@ class Definition(models.Model):
     is_harmonised = models.BooleanField(default=False)
     source_url = models.URLField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["measure__name", "owner__name", "version"]
@@ -422,7 +428,7 @@ class ReleaseRelation(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         constraints = [
@@ -464,7 +470,7 @@ class Flag(models.Model):
     settle_reason = models.TextField(blank=True)
 
     # The releases a flag concerns are kept in ``facts`` too, so each history row says what it was about.
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
 
     class Meta:
         ordering = ["-raised_at", "pk"]

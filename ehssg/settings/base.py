@@ -144,6 +144,7 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-sweep": {"task": "alerts.sweep", "schedule": 60.0},
     "alerts-weekly-digest": {"task": "alerts.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
     "alerts-producer-reminders": {"task": "alerts.producer_reminders", "schedule": crontab(hour=8, minute=0)},
+    "alerts-forget-unconfirmed": {"task": "alerts.forget_unconfirmed", "schedule": crontab(hour=3, minute=30)},
     # The morning after each quarter ends: draft that quarter's progress report to OSR and tell the secretariat.
     "draft-progress-report": {
         "task": "progress.draft_quarterly_report",
@@ -249,6 +250,8 @@ EHSSG_REQUIRE_SERVICES = env.bool("EHSSG_REQUIRE_SERVICES", default=False)
 
 LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="json"))
 DJANGO_STRUCTLOG_CELERY_ENABLED = False
+# ehssg.security.RequestIdMiddleware has already checked (or replaced) the proxy's X-Request-ID: log that one.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 # --- Production hardening (docs/security.md) -------------------------------------------------------------------
 # How many proxies in front of the service append to X-Forwarded-For; their last entries are the client's address
