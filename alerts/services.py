@@ -110,3 +110,19 @@ def subscription_unsubscribe(*, subscription: Subscription, at: datetime | None 
         row.save(update_fields=["unsubscribed_at"])
         ended += 1
     return ended
+
+
+# A confirmation link works for 7 days; an address nobody confirmed is then kept a little longer, then forgotten.
+FORGET_UNCONFIRMED_AFTER = timedelta(days=8)
+
+
+@transaction.atomic
+def subscriptions_forget_unconfirmed(*, at: datetime | None = None) -> int:
+    """Delete subscriptions never confirmed: the address was typed by someone, not given by its owner. Returns how many.
+
+    Only these are deleted; confirmed ones, unsubscribed included, stay for the engagement figures of past quarters.
+    """
+    at = at or timezone.now()
+    stale = Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=at - FORGET_UNCONFIRMED_AFTER)
+    deleted, _ = stale.delete()
+    return deleted

@@ -17,6 +17,7 @@ from .choices import EventKind
 from .delivery import fan_out, fan_out_waiting, more_due, recover_stale_claims, send_due
 from .outbox import record_event
 from .reminders import reminders_due
+from .services import subscriptions_forget_unconfirmed
 
 BATCH = 500
 
@@ -62,3 +63,9 @@ def weekly_digest() -> bool:
 def producer_reminders() -> int:
     """Reminders to producers that fall due today (each once per occasion)."""
     return reminders_due()
+
+
+@shared_task(name="alerts.forget_unconfirmed")
+def forget_unconfirmed() -> int:
+    """Daily: forget addresses that were never confirmed (data minimisation)."""
+    return subscriptions_forget_unconfirmed()
