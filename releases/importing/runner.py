@@ -6,7 +6,7 @@ services then act as the dedicated system user ``calendar.import``, given, for t
 the editor and Head of Profession roles of the record's producers: the source is the producer's own announcement, and
 its date changes were agreed by the producer before they were announced there. History therefore says who wrote each
 row (``calendar.import``) and why ("Imported from GOV.UK /government/statistics/announcements/...").
-See docs/decisions/0002-importing.md.
+See docs/decisions/0003-importing.md.
 
 A new record is replayed: registered and announced with its first date, moved through each change the source reports
 (request and agreement, with the source's reason), confirmed, then cancelled or published, each step at the time the
