@@ -311,5 +311,7 @@ EHSSG_RATE_LIMIT_RULES = [
     ("GET,HEAD", r"^/releases/[^/]+\.ics$", "feeds"),
     ("POST", r"^/sign-in/$", "forms"),
     ("POST", r"^/admin/login/$", "forms"),
-    ("POST", r"^/alerts/", "forms"),
+    # Not the one-click unsubscribe: mail providers post those for many users from few addresses (RFC 8058), and
+    # each needs a valid signed token anyway.
+    ("POST", r"^/alerts/(?!unsubscribe/)", "forms"),
 ]

@@ -163,3 +163,15 @@ def test_the_calendar_links_to_alerts_with_its_filter(client, cast):
     html = response.content.decode()
     assert 'href="/alerts/?producer=nhs-england&amp;q=A%26E+attendances">Get email alerts</a>' in html
     assert 'href="/alerts/">Get email alerts</a>' in client.get(reverse("calendar")).content.decode()
+
+
+def test_the_forms_rate_limit_stops_the_subscribe_form_but_not_one_click_unsubscribes(client, cast, settings):
+    """Mail providers post RFC 8058 unsubscribes for many people from few addresses: those must never get a 429."""
+    settings.EHSSG_RATE_LIMITS = {**settings.EHSSG_RATE_LIMITS, "forms": "2/300"}
+    people = [subscription(f"reader{i}@example.org") for i in range(5)]
+    for s in people:
+        url = reverse("alerts:unsubscribe", kwargs={"token": tokens.make_token(s, tokens.UNSUBSCRIBE)})
+        assert client.post(url, {"List-Unsubscribe": "One-Click"}, REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert Subscription.objects.filter(unsubscribed_at__isnull=True).count() == 0
+    statuses = [client.post(reverse("alerts:subscribe"), {}, REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
