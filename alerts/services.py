@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from networks.models import TopicNetwork
+from releases.choices import Designation
 from releases.models import Producer
 
+from . import messages
 from .choices import EventKind, Frequency
 from .models import Event, Subscription
 from .outbox import record_event
@@ -51,6 +54,9 @@ def subscription_subscribe(
     subscription = Subscription(
         email=email, designations=sorted(set(designations)), keywords=keywords, frequency=frequency, created_at=at
     )
+    unknown = set(designations) - set(Designation.values)
+    if unknown:
+        raise ValidationError({"designations": messages.DESIGNATION_UNKNOWN})
     subscription.full_clean(exclude=["producers", "networks"])
     wanted = ({p.pk for p in producers}, {n.pk for n in networks})
     for existing in (

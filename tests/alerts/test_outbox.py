@@ -158,3 +158,24 @@ def test_drafts_and_edits_send_nothing(people, django_capture_on_commit_callback
             actor=people.editor, release=release, details=details, reason="Typo"))  # fmt: skip
     assert Event.objects.count() == 0
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_fan_out_costs_queries_per_distinct_filter_not_per_subscriber(cast, django_assert_max_num_queries):
+    from alerts.delivery import fan_out
+
+    def event_for(n):
+        for i in range(n):
+            subscription(f"nhse{n}-{i}@example.org", producers=[cast.producer])
+            subscription(f"uec{n}-{i}@example.org", networks=[cast.network])
+        release = _draft(cast)
+        release.state, release.announced_at = "provisional", NOW
+        release.save()
+        return Event.objects.create(kind="announced", key=f"k{n}", created_at=NOW, release=release, payload={})
+
+    small = event_for(3)
+    with django_assert_max_num_queries(40) as few:
+        assert fan_out(small.pk) == 6
+    large = event_for(30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert fan_out(large.pk) == 66  # 3 + 30 subscribers of each filter, in the same number of queries
