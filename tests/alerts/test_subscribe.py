@@ -5,9 +5,13 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from alerts import messages, tokens
+from alerts.forms import KEYWORDS_RE, SubscribeForm
 from alerts.models import Event, Subscription
 from alerts.services import MAX_CONFIRMATIONS_PER_DAY
 from tests.alerts.helpers import subscription
@@ -175,3 +179,46 @@ def test_the_forms_rate_limit_stops_the_subscribe_form_but_not_one_click_unsubsc
     assert Subscription.objects.filter(unsubscribed_at__isnull=True).count() == 0
     statuses = [client.post(reverse("alerts:subscribe"), {}, REMOTE_ADDR="203.0.113.9").status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_a_confirmation_link_expires_after_seven_days(client):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        s = subscription("reader@example.org", confirmed=False)
+        url = reverse("alerts:confirm", kwargs={"token": tokens.make_token(s, tokens.CONFIRM)})
+    with time_machine.travel(start + timedelta(days=7, minutes=1), tick=False):
+        assert client.post(url).status_code == 404
+    with time_machine.travel(start + timedelta(days=6), tick=False):
+        assert client.post(url).status_code == 200
+    s.refresh_from_db()
+    assert s.confirmed_at is not None
+
+
+def test_the_service_refuses_what_the_form_would(cast):
+    from django.core.exceptions import ValidationError
+
+    from alerts.services import subscription_subscribe
+
+    for bad in ({"designations": ["national"]}, {"email": "not an address"}, {"keywords": "x" * 201}):
+        with pytest.raises(ValidationError):
+            subscription_subscribe(**{"email": "reader@example.org", **bad})
+    assert Subscription.objects.count() == 0 and Event.objects.count() == 0
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(email=st.text(max_size=300), q=st.text(max_size=250))
+def test_any_text_is_either_refused_with_our_messages_or_clean(email, q):
+    form = SubscribeForm({"email": email, "q": q, "frequency": "immediate"})
+    valid = form.is_valid()
+    ours = {messages.EMAIL_REQUIRED, messages.EMAIL_INVALID, messages.EMAIL_TOO_LONG, messages.KEYWORDS_INVALID,
+            messages.KEYWORDS_TOO_LONG, "Null characters are not allowed."}  # fmt: skip
+    assert {m for errors in form.errors.values() for m in errors} <= ours
+    if valid:
+        clean = form.cleaned_data
+        assert clean["email"].isprintable() and "\n" not in clean["email"] and len(clean["email"]) <= 254
+        assert KEYWORDS_RE.fullmatch(clean["q"]) and "<" not in clean["q"] and "\n" not in clean["q"]
