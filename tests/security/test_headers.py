@@ -123,3 +123,18 @@ def test_the_request_id_is_ours_unless_the_proxy_sent_a_sane_one(client):
     for insane in ("short", "x" * 200, "evil\nforged log line", "a b c d e f g h", "<script>alert(1)</script>"):
         replaced = client.get("/health/", HTTP_X_REQUEST_ID=insane)["X-Request-ID"]
         assert replaced != insane and uuid.UUID(replaced)
+
+
+def test_our_deploy_checks_warn_of_a_local_cache_and_an_unknown_proxy_count(settings):
+    from ehssg.checks import client_address, shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in shared_cache(None)] == ["ehssg.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/1"}}  # fmt: skip
+    assert shared_cache(None) == []
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.EHSSG_TRUSTED_PROXIES = 0
+    assert [w.id for w in client_address(None)] == ["ehssg.W002"]
+    settings.EHSSG_TRUSTED_PROXIES = 1
+    assert client_address(None) == []
