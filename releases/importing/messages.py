@@ -49,6 +49,7 @@ NO_CONTACT = (
     '(--contact "Name <e-mail>").'
 )
 FINAL_HERE = "This release is already {state} in the register; the source's change ({what}) cannot be applied."
+IMPORTED_MEANWHILE = "Another import of this record finished first; import again to compare with it."
 CANNOT_UNCONFIRM = "The source has this release provisional again; a confirmed release keeps its exact date."
 
 # What history and date changes say

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from django.utils.text import slugify
 
-from ..models import Producer
+from ..duplicates import title_core
+from ..models import Producer, ReleaseSeries
 
 # Other names of our producers (slugified), and the slug of the producer each means.
 ALIASES = {
@@ -50,3 +51,18 @@ class ProducerIndex:
             if key in ALIASES and slugify(ALIASES[key]) in self.by_key:
                 return self.by_key[slugify(ALIASES[key])]
         return None
+
+
+def series_for(title: str, producer: Producer) -> ReleaseSeries | None:
+    """The producer's one active series whose title the release's title begins with (periods and punctuation aside).
+
+    Sources do not say which series a release belongs to; a series brings its topic networks and definitions, which
+    the clash and duplicate engines need. Only an unambiguous match is taken.
+    """
+    core = title_core(title)
+    found = [
+        series
+        for series in producer.series.filter(is_active=True)
+        if (series_core := title_core(series.title)) and (core == series_core or core.startswith(f"{series_core} "))
+    ]
+    return found[0] if len(found) == 1 else None

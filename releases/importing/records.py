@@ -185,3 +185,31 @@ def designation_from_words(words: str, default: str = Designation.OFFICIAL) -> s
     if "official" in lowered:
         return Designation.OFFICIAL
     return default
+
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")  # fmt: skip
+_MONTH_WORD = "(" + "|".join(_MONTH_NAMES) + ")"
+_PERIOD_RANGE = re.compile(rf"\b{_MONTH_WORD} (\d{{4}}) ?(?:-|to|–) ?{_MONTH_WORD} (\d{{4}})\b")
+_PERIOD_MONTH = re.compile(rf"\b{_MONTH_WORD} (\d{{4}})\b")
+
+
+def reference_period(title: str) -> tuple[date, date] | None:
+    """The period a title names, read only where it is plain: "May 2020 to May 2021", "April 2021 - May 2021", or a
+    lone "September 2015". Titles naming other months too ("Final April, Provisional May 2020") or a day ("week ending
+    14 May 2016") say nothing for sure, so nothing is read; the producer can add the period."""
+    from ..schedule import month_end
+
+    lowered = " ".join(title.lower().split())
+    if found := _PERIOD_RANGE.search(lowered):
+        start = date(int(found[2]), _MONTH_NAMES.index(found[1]) + 1, 1)
+        end = month_end(date(int(found[4]), _MONTH_NAMES.index(found[3]) + 1, 1))
+        return (start, end) if start <= end else None
+    months = _PERIOD_MONTH.findall(lowered)
+    month_words = re.findall(rf"\b{_MONTH_WORD}\b", lowered)
+    dated = re.search(rf"\b\d{{1,2}} {_MONTH_WORD} \d{{4}}\b", lowered)  # a day ("week ending 14 May 2016")
+    if len(set(months)) == 1 and len(month_words) == 1 and not dated:
+        month, year = months[0]
+        start = date(int(year), _MONTH_NAMES.index(month) + 1, 1)
+        return start, month_end(start)
+    return None

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ehssg.roles import Roles, roles_of
@@ -36,8 +36,8 @@ from ..models import Producer, Release
 from ..schedule import Schedule
 from ..services import ReleaseDetails
 from . import messages
-from .producers import ProducerIndex
-from .records import ImportRecord, ParsedFile, RecordProblem, Rejected, month_window
+from .producers import ProducerIndex, series_for
+from .records import ImportRecord, ParsedFile, RecordProblem, Rejected, month_window, reference_period
 from .timeline import CANCEL, PUBLISH, step_times
 
 IMPORT_USERNAME = "calendar.import"
@@ -168,6 +168,8 @@ class Importer:
             return Outcome(record.where, record.identifier, record.title, REJECTED, _messages_of(exc))
         except OverflowError:
             return Outcome(record.where, record.identifier, record.title, REJECTED, (messages.OUT_OF_RANGE,))
+        except IntegrityError:  # another import of the same record committed first
+            return Outcome(record.where, record.identifier, record.title, REJECTED, (messages.IMPORTED_MEANWHILE,))
         return Outcome(record.where, record.identifier, record.title, result, changed=changed, release=release)
 
     # --- who ---------------------------------------------------------------------------------------------------------
@@ -216,6 +218,8 @@ class Importer:
         times, final_at, _guessed = step_times(
             chain=chain, known=known, now=self.now, final=final, final_known=final_known, seen_at=record.seen_at
         )
+        series = series_for(record.title, producers[0])
+        period = reference_period(record.title)
         details = ReleaseDetails(
             title=record.title,
             lead_producer=producers[0],
@@ -224,6 +228,11 @@ class Importer:
             summary=record.summary,
             lead_statistician_name=contact[0],
             lead_statistician_email=contact[1],
+            series=series,
+            networks=tuple(series.networks.all()) if series else (),
+            definitions=tuple(series.definitions.all()) if series else (),
+            reference_period_start=period[0] if period else None,
+            reference_period_end=period[1] if period else None,
         )
         release = services.release_create(
             actor=self.actor, details=details, schedule=chain[0], at=times[0], source=record.source,

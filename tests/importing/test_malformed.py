@@ -150,3 +150,15 @@ def test_rows_without_a_producer_take_the_one_given_and_a_contact_is_needed(peop
     assert summary.count("created") == 1
     made = Release.objects.get(source=ImportSource.CSV)
     assert (made.lead_producer.abbreviation, made.lead_statistician_name) == ("NHSE", "Jo Patel")
+
+
+@pytest.mark.django_db
+def test_one_release_per_source_identifier():
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import ProvisionalReleaseFactory
+
+    ProvisionalReleaseFactory(source=ImportSource.ONS, source_identifier="/releases/x")
+    ProvisionalReleaseFactory(source=ImportSource.GOVUK, source_identifier="/releases/x")  # another source: fine
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProvisionalReleaseFactory(source=ImportSource.ONS, source_identifier="/releases/x")

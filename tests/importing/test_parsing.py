@@ -107,3 +107,35 @@ def test_times_that_contradict_the_dates_are_refused():
     with pytest.raises(RecordProblem):
         step_times(chain=chain, known=[datetime(2027, 3, 1, tzinfo=LONDON)], now=datetime(2027, 4, 1, tzinfo=UTC))
     assert chain[0].precision == Precision.EXACT
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Diagnostic imaging dataset for September 2015", (date(2015, 9, 1), date(2015, 9, 30))),
+        ("HES data - April 2021 - May 2021", (date(2021, 4, 1), date(2021, 5, 31))),
+        ("MRSA bacteraemia: May 2020 to May 2021", (date(2020, 5, 1), date(2021, 5, 31))),
+        ("Mental Health Services Monthly Statistics - Final April, Provisional May 2020", None),
+        ("Winter situation reports, week ending 14 February 2016", None),
+        ("Abortion statistics for England and Wales: 2020", None),
+    ],
+)
+def test_reference_periods_read_only_from_plain_titles(title, expected):
+    from releases.importing.records import reference_period
+
+    assert reference_period(title) == expected
+
+
+@pytest.mark.django_db
+def test_a_release_joins_the_one_series_its_title_begins_with():
+    from releases.importing.producers import series_for
+    from tests.factories import ProducerFactory, ReleaseSeriesFactory
+
+    nhse, ons = ProducerFactory(slug="nhs-england"), ProducerFactory(slug="ons")
+    cancer = ReleaseSeriesFactory(title="Cancer waiting times", producers=[nhse])
+    ReleaseSeriesFactory(title="Cancer registrations", producers=[ons])
+    assert series_for("Cancer Waiting Times: May 2024", nhse) == cancer
+    assert series_for("Cancer waiting times for May 2024", ons) is None  # another producer's series
+    assert series_for("Cancer", nhse) is None
+    ReleaseSeriesFactory(title="Cancer waiting times, England", producers=[nhse])
+    assert series_for("Cancer waiting times England: May 2024", nhse) is None  # two fit: neither is taken

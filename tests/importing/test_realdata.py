@@ -15,7 +15,7 @@ from releases.importing.reading import read_paths
 from releases.importing.runner import IMPORT_USERNAME, import_files
 from releases.models import DateChange, Flag, Release
 from tests.conftest import skip_or_fail
-from tests.factories import london
+from tests.factories import ReleaseSeriesFactory, TopicNetworkFactory, london
 from tests.importing.conftest import REALDATA
 
 FOLDERS = [
@@ -55,6 +55,10 @@ def _rejections(summary) -> dict[str, tuple[str, ...]]:
 def imported(people):
     if not REALDATA.is_dir():
         skip_or_fail(f"the real samples are not at {REALDATA}")
+    # NHS England's series of the GOV.UK samples, in a topic network: imported releases whose titles begin with it
+    # join it (and so its network), which the duplicate engine needs.
+    series = ReleaseSeriesFactory(title="Diagnostic imaging dataset", producers=[people.producers["NHSE"]])
+    series.networks.set([TopicNetworkFactory(name="Diagnostics", slug="diagnostics")])
     return _import_everything(people.secretariat)
 
 
@@ -82,7 +86,11 @@ def test_every_real_file_imports_as_a_person_would_expect_and_again_changes_noth
     assert confirmed.title == "Diagnostic imaging dataset for September 2015"
     assert confirmed.summary.startswith("The Diagnostic Imaging Dataset (DID) is a new central collection")
     assert _changes(confirmed) == []
-    assert _flags(confirmed) == {FlagKind.OVERDUE}  # due in 2016, never marked published
+    assert confirmed.series.title == "Diagnostic imaging dataset"
+    assert (confirmed.reference_period_start, confirmed.reference_period_end) == (date(2015, 9, 1), date(2015, 9, 30))
+    assert list(confirmed.networks.values_list("slug", flat=True)) == ["diagnostics"]
+    # Due in 2016 and never marked published; and announced twice on GOV.UK (base paths --1 and --2).
+    assert _flags(confirmed) == {FlagKind.OVERDUE, FlagKind.DUPLICATE}
 
     changed = _release(ImportSource.GOVUK, f"{DID}--1")
     assert (changed.state, changed.release_at) == (State.CONFIRMED, london(date(2016, 1, 20)))
@@ -94,7 +102,9 @@ def test_every_real_file_imports_as_a_person_would_expect_and_again_changes_noth
     assert change.decided_by.username == IMPORT_USERNAME
     assert change.decision_note == messages.AGREED_NOTE.format(source="GOV.UK", label=f"GOV.UK {DID}--1")
     # Moved three days before the new date: the Code asks for 28 days' notice.
-    assert _flags(changed) == {FlagKind.OVERDUE, FlagKind.SHORT_NOTICE}
+    assert _flags(changed) == {FlagKind.OVERDUE, FlagKind.SHORT_NOTICE, FlagKind.DUPLICATE}
+    duplicate = Flag.objects.get(kind=FlagKind.DUPLICATE)
+    assert set(duplicate.releases.all()) == {confirmed, changed}
 
     cancelled = _release(ImportSource.GOVUK, DID)
     assert (cancelled.state, cancelled.cancellation_reason, cancelled.cancelled_at) == (
@@ -105,7 +115,8 @@ def test_every_real_file_imports_as_a_person_would_expect_and_again_changes_noth
     first = changed.history.order_by("history_id").first()
     assert first.history_change_reason == f"Imported from GOV.UK {DID}--1"
     assert first.history_user.username == IMPORT_USERNAME
-    reasons = list(changed.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    # (Setting the series' networks writes a second "Imported" row: django-simple-history records many-to-many sets.)
+    reasons = list(dict.fromkeys(changed.history.order_by("history_id").values_list("history_change_reason", flat=True)))
     assert reasons == [
         f"Imported from GOV.UK {DID}--1",
         f"Announced (imported from GOV.UK {DID}--1)",
