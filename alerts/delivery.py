@@ -148,36 +148,65 @@ def _is_permanent(error: Exception) -> bool:
     return isinstance(error, ValueError)  # a header or address the mail library refuses will never go
 
 
-def _finish(delivery: Delivery, **changes: Any) -> None:
-    """Write the outcome only if the claim is still ours (a sweep may have handed it on meanwhile)."""
-    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at).update(
-        **changes
-    )
+MAX_MERGED = 50
+
+
+def claim_companions(first: Delivery, *, now: datetime | None = None) -> list[Delivery]:
+    """Other due release changes for the same address, claimed to go in the same e-mail as ``first``.
+
+    Several releases changed together (an import, a producer confirming a quarter's dates) reach a subscriber as one
+    e-mail listing them all; each delivery row is still claimed and marked on its own, so none goes twice.
+    """
+    if first.subscription_id is None or first.event.kind not in RELEASE_CHANGE_KINDS:
+        return []
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Delivery.objects.filter(
+            state=DeliveryState.PENDING, next_attempt_at__lte=now, email=first.email,
+            subscription__isnull=False, event__kind__in=RELEASE_CHANGE_KINDS,
+        ).exclude(pk=first.pk)  # fmt: skip
+        if db_connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        rows = list(due.select_related("event").order_by("pk")[:MAX_MERGED])
+        for row in rows:
+            row.state, row.claimed_at, row.attempts = DeliveryState.SENDING, now, row.attempts + 1
+        Delivery.objects.bulk_update(rows, ["state", "claimed_at", "attempts"])
+    return rows
+
+
+def _finish(deliveries: list[Delivery], **changes: Any) -> None:
+    """Write the outcome only where the claim is still ours (a sweep may have handed a row on meanwhile)."""
+    for delivery in deliveries:
+        Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at).update(
+            **changes
+        )
 
 
 def send_claimed(delivery: Delivery, *, connection: Any = None) -> str:
-    """Send one claimed delivery and record the outcome. Returns the new state."""
+    """Send one claimed delivery, with its companions for the same address, and record the outcome on each row."""
     delivery = Delivery.objects.select_related("event", "subscription").get(pk=delivery.pk)
+    rows = [delivery, *claim_companions(delivery)]
     subscription = delivery.subscription
     if subscription is not None and subscription.unsubscribed_at is not None:
-        _finish(delivery, state=DeliveryState.SKIPPED)
+        _finish(rows, state=DeliveryState.SKIPPED)
         return DeliveryState.SKIPPED
+    attempts = max(row.attempts for row in rows)
     try:
-        letter = letter_for(delivery)
+        letter = letter_for(delivery, companions=rows[1:])
         if letter is None:
-            _finish(delivery, state=DeliveryState.SKIPPED, last_error="Nothing to send.")
+            _finish(rows, state=DeliveryState.SKIPPED, last_error="Nothing to send.")
             return DeliveryState.SKIPPED
         build_message(delivery, letter, connection=connection).send()
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row and retried or given up
         detail = f"{type(error).__name__}: {error}"[:500]
-        if _is_permanent(error) or delivery.attempts >= MAX_ATTEMPTS:
-            log.warning("alerts: delivery %s failed for good: %s", delivery.pk, detail)
-            _finish(delivery, state=DeliveryState.FAILED, last_error=detail)
+        if _is_permanent(error) or attempts >= MAX_ATTEMPTS:
+            log.warning("alerts: deliveries %s failed for good: %s", [row.pk for row in rows], detail)
+            _finish(rows, state=DeliveryState.FAILED, last_error=detail)
             return DeliveryState.FAILED
-        wait = timedelta(seconds=BACKOFF_SECONDS[delivery.attempts - 1])
-        _finish(delivery, state=DeliveryState.PENDING, last_error=detail, next_attempt_at=timezone.now() + wait)
+        wait = timedelta(seconds=BACKOFF_SECONDS[attempts - 1])
+        _finish(rows, state=DeliveryState.PENDING, last_error=detail, next_attempt_at=timezone.now() + wait)
         return DeliveryState.PENDING
-    _finish(delivery, state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
+    _finish(rows, state=DeliveryState.SENT, sent_at=timezone.now(), last_error="")
     return DeliveryState.SENT
 
 

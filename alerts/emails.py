@@ -8,6 +8,7 @@ docs/decisions/0002-alert-delivery.md) has the same identity as the first attemp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ class Letter:
     paragraphs: list[str]
     link: tuple[str, str] | None = None
     items: list[dict[str, str]] = field(default_factory=list)
+    sections: list[Letter] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     unsubscribe_url: str = ""
 
@@ -114,8 +116,9 @@ def _digest_items(subscription: Subscription, start: date) -> list[dict[str, str
     ]
 
 
-def letter_for(delivery: Delivery) -> Letter | None:
-    """The letter one delivery sends, or None when there is nothing to say (an empty look-ahead)."""
+def letter_for(delivery: Delivery, companions: Sequence[Delivery] = ()) -> Letter | None:
+    """The letter one delivery sends (with its companions: one e-mail for several release changes), or None when there
+    is nothing to say (an empty look-ahead)."""
     event, p = delivery.event, delivery.event.payload
     subscription = delivery.subscription
     if event.kind == EventKind.CONFIRM_SUBSCRIPTION and subscription is not None:
@@ -144,6 +147,11 @@ def letter_for(delivery: Delivery) -> Letter | None:
     elif event.kind in (EventKind.ANNOUNCED, EventKind.CONFIRMED, EventKind.RESCHEDULED, EventKind.CANCELLED,
                         EventKind.PUBLISHED):  # fmt: skip
         letter = _release_letter(event.kind, p)
+        if companions:
+            sections = [letter, *(_release_letter(c.event.kind, c.event.payload) for c in companions)]
+            count = len(sections)
+            letter = Letter(f"{count} changes to health and social care statistics releases",
+                            [f"{count} releases you get alerts about have changed."], sections=sections)  # fmt: skip
     else:  # a reminder to a producer: its words were written when the occasion arose
         return Letter(p["subject"], list(p["paragraphs"]), (p["link_text"], p["url"]),
                       footer=[p["footer"]])  # fmt: skip

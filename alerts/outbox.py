@@ -6,6 +6,8 @@ is down at that moment, the beat ``alerts.sweep`` task finds the event anyway (i
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,15 +35,22 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _enqueue(event_id: int) -> None:
-    from .tasks import dispatch_event
+# Events recorded in this thread whose transaction has not yet committed. Every event of one transaction goes to one
+# task, so a change of many releases at once (an import) reaches each subscriber as one e-mail, not one per release.
+_recorded = threading.local()
 
+
+def _enqueue_recorded() -> None:
+    from .tasks import dispatch_events
+
+    ids: list[int] = getattr(_recorded, "ids", [])
+    if not ids:  # an earlier callback of the same transaction took them all
+        return
+    _recorded.ids = []
     try:
-        dispatch_event.delay(event_id)
+        dispatch_events.delay(ids)
     except Exception:  # noqa: BLE001 - a broker outage must not fail the committed change: the sweep sends it later
-        import logging
-
-        logging.getLogger(__name__).warning("alerts: could not enqueue event %s; the sweep will send it", event_id)
+        logging.getLogger(__name__).warning("alerts: could not enqueue events %s; the sweep will send them", ids)
 
 
 def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, Any], **links: Any) -> Event | None:
@@ -56,7 +65,9 @@ def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, 
         if Event.objects.filter(key=key).exists():
             return None
         raise
-    transaction.on_commit(lambda: _enqueue(event.pk))
+    # Ids of a rolled-back transaction may linger here; the task skips events that do not exist.
+    _recorded.ids = [*getattr(_recorded, "ids", []), event.pk]
+    transaction.on_commit(_enqueue_recorded)
     return event
 
 

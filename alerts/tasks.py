@@ -1,8 +1,8 @@
 """Celery tasks of alerts. Every one is idempotent: run twice, or after a crash, it sends nothing twice.
 
-``dispatch_event`` is enqueued on commit of each change; ``sweep`` (every minute, beat) picks up whatever a lost task,
-a broker outage or a killed worker left behind; ``weekly_digest`` and ``producer_reminders`` record their occasions
-under unique keys (docs/alerts.md).
+``dispatch_events`` is enqueued on commit of each transaction that recorded events; ``sweep`` (every minute, beat)
+picks up whatever a lost task, a broker outage or a killed worker left behind; ``weekly_digest``,
+``producer_reminders`` and ``forget_unconfirmed`` run on beat schedules (docs/alerts.md).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from .services import subscriptions_forget_unconfirmed
 BATCH = 500
 
 
-@shared_task(name="alerts.dispatch_event", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def dispatch_event(event_id: int) -> int:
-    """Write the deliveries of one event, then send what is due. Returns how many e-mails it tried."""
-    fan_out(event_id)
+@shared_task(name="alerts.dispatch_events", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def dispatch_events(event_ids: list[int]) -> int:
+    """Write the deliveries of the events one transaction recorded, then send what is due (merged per address)."""
+    for event_id in event_ids:
+        fan_out(event_id)
     tried = send_due(limit=BATCH)
     if tried >= BATCH and more_due():
         sweep.delay()

@@ -135,7 +135,7 @@ def test_a_lost_task_message_or_a_broker_outage_is_caught_by_the_sweep(
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.dispatch_event, "delay", broker_down)
+    monkeypatch.setattr(tasks.dispatch_events, "delay", broker_down)
     with time_machine.travel(NOW, tick=False):
         release = _announce(cast, django_capture_on_commit_callbacks, "reader@example.org")
         release.refresh_from_db()

@@ -179,3 +179,26 @@ def test_fan_out_costs_queries_per_distinct_filter_not_per_subscriber(cast, djan
     large = event_for(30)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert fan_out(large.pk) == 66  # 3 + 30 subscribers of each filter, in the same number of queries
+
+
+@pytest.mark.django_db
+def test_many_releases_changed_in_one_transaction_make_one_e_mail_per_subscriber(
+    people, django_capture_on_commit_callbacks
+):
+    """An import, or a producer announcing a quarter's releases at once: one e-mail each, listing every change."""
+    from django.db import transaction
+
+    with time_machine.travel(NOW, tick=False):
+        drafts = [_draft(people) for _ in range(3)]
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            for draft in drafts:
+                services.release_announce(actor=people.editor, release=draft)
+    assert recipients(mail.outbox) == MATCHING
+    message = next(m for m in mail.outbox if m.to == ["network@example.org"])
+    assert message.subject == "3 changes to health and social care statistics releases"
+    assert message.body.count("New release announced: A&E attendances and emergency admissions") == 3
+    assert "List-Unsubscribe" in message.extra_headers
+    assert Delivery.objects.count() == 3 * len(MATCHING)
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+    assert Delivery.objects.filter(email="network@example.org").values("sent_at").distinct().count() == 1

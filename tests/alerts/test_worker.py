@@ -112,7 +112,7 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_the_rest(cast, tmp_path, 
 
     first = _worker(mailbox, block=f"{moment}:{STOP_AT}")
     try:
-        services.release_announce(actor=cast.editor, release=release)  # commits; enqueues alerts.dispatch_event
+        services.release_announce(actor=cast.editor, release=release)  # commits; enqueues alerts.dispatch_events
         _wait_for(
             lambda: Path(f"{mailbox}.blocked").exists() or first.poll() is not None,
             "the worker to reach e-mail 5",
