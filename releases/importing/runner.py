@@ -139,14 +139,22 @@ class Importer:
         record = item
         reasons: list[str] = []
         producers = self._producers(record, reasons)
-        if producers and not (self.roles.secretariat or producers[0].pk in self.roles.producer_ids):
-            reasons.append(messages.NOT_YOUR_PRODUCER.format(producer=producers[0].name))
+        known = (
+            Release.objects.filter(source=record.source, source_identifier=record.identifier)
+            .select_related("lead_producer")
+            .first()
+        )
+        # The producer the source names now, and the one the register has (a source cannot hand a release over).
+        concerned = [*producers[:1], *([known.lead_producer] if known and known.lead_producer not in producers else [])]
+        for producer in concerned:
+            if not (self.roles.secretariat or producer.pk in self.roles.producer_ids):
+                reasons.append(messages.NOT_YOUR_PRODUCER.format(producer=producer.name))
         contact = self._contact(record)
         if contact is None:
             reasons.append(messages.NO_CONTACT)
         if reasons or not producers or contact is None:
             return Outcome(record.where, record.identifier, record.title, REJECTED, tuple(reasons))
-        self._act_for(producers)
+        self._act_for([*producers, *concerned[1:]])
         changed: tuple[str, ...]
         try:
             with transaction.atomic():
@@ -202,7 +210,8 @@ class Importer:
         return name or self.requester.get_username(), email
 
     def _act_for(self, producers: list[Producer]) -> None:
-        """The system user may act for this record's producers, and only them, for this record only."""
+        """The system user may act for this record's producers (and a release's current lead producer, when the source
+        moves it to another), and only them, for this record only. The first is the lead whose HoP agrees changes."""
         ids = frozenset(p.pk for p in producers)
         self.actor._ehssg_roles = Roles(
             authenticated=True, secretariat=False, osr=False, editor_of=ids, hop_of=frozenset({producers[0].pk}),

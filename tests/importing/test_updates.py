@@ -141,3 +141,17 @@ def test_a_release_confirmed_here_inside_the_window_the_source_still_shows_is_le
     services.release_confirm(actor=people.nhse_editor, release=release(), release_at=london(date(2027, 1, 14)))
     assert only(run(people.nhse_editor, item("January 2027"))).result == "unchanged"
     assert only(run(people.nhse_editor, item("March 2027"))).reasons == (messages.CANNOT_UNCONFIRM,)
+
+
+@pytest.mark.django_db
+def test_a_source_cannot_hand_a_release_to_another_producer_without_its_people(people):
+    run(people.nhse_editor, item("January 2027"))
+    to_ons = item("January 2027")
+    to_ons["links"] = {"organisations": [{"base_path": "/government/organisations/office-for-national-statistics",
+                                          "title": "Office for National Statistics"}]}  # fmt: skip
+    refused = only(run(people.ons_editor, to_ons))
+    assert refused.reasons == (messages.NOT_YOUR_PRODUCER.format(producer="NHS England"),)
+    assert release().lead_producer == people.producers["NHSE"]
+    moved = only(run(people.secretariat, to_ons))
+    assert moved.changed == ("lead_producer",)
+    assert release().lead_producer == people.producers["ONS"]
