@@ -139,3 +139,19 @@ def test_a_release_joins_the_one_series_its_title_begins_with():
     assert series_for("Cancer", nhse) is None
     ReleaseSeriesFactory(title="Cancer waiting times, England", producers=[nhse])
     assert series_for("Cancer waiting times England: May 2024", nhse) is None  # two fit: neither is taken
+
+
+def test_govuk_search_api_results_parse_like_content_items():
+    from releases.importing import govuk
+
+    response = {"results": [{
+        "title": "NHS workforce statistics: March 2027", "link": "/government/statistics/announcements/nhs-workforce-march-2027",
+        "format": "statistics_announcement", "display_date": "June to July 2027", "statistics_announcement_state": "provisional",
+        "organisations": [{"slug": "nhs-england", "title": "NHS England", "acronym": "NHSE"}],
+        "content_store_document_type": "official_statistics_announcement",
+    }]}  # fmt: skip
+    (record,) = govuk.parse_document("search.json", response).items
+    assert (record.identifier, record.state, record.schedule, record.organisations, record.where) == (
+        "/government/statistics/announcements/nhs-workforce-march-2027", "provisional",
+        Schedule.window(date(2027, 6, 1), 2), (("nhs-england", "NHS England", "NHSE"),), "search.json result 1",
+    )  # fmt: skip
