@@ -140,6 +140,10 @@ def build(*, releases: int, seed: int, scan: bool = True) -> dict[str, int]:
         if releases > SERVICE_CORE:
             _bulk_releases(demo, releases - made)
         _network_records(demo)
+        # Two years of history and the quarterly progress reports to OSR (progress/demo.py).
+        from progress.demo import build_history
+
+        demo.counts.update(build_history(demo, releases=releases))
     if scan and releases <= SCAN_LIMIT:
         flags_rescan()
     demo.counts["releases"] = Release.objects.count()

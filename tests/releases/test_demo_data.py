@@ -9,6 +9,8 @@ from django.db.models import Count
 
 from ehssg.roles import roles_of
 from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
+from networks.selectors import published_plan
+from progress.models import ProgressReport
 from releases.choices import State
 from releases.models import DateChange, Flag, Producer, Release
 
@@ -36,9 +38,13 @@ def test_demo_data_has_every_state_role_and_network():
     assert users["admin"].is_superuser
     assert "demo-password-2026" in output and "local demo only" in output
     assert Flag.objects.filter(kind="clash").exists() and Flag.objects.filter(kind="duplicate").exists()
-    assert ActionPlan.objects.filter(status="published").count() == TopicNetwork.objects.count()
+    # Every network has a published plan (and last year's, from the progress history: progress/demo.py).
+    assert set(ActionPlan.objects.filter(status="published").values_list("network", flat=True)) == set(
+        TopicNetwork.objects.values_list("pk", flat=True))  # fmt: skip
+    assert ProgressReport.objects.filter(status="issued").count() == 2
     networks = TopicNetwork.objects.count()
-    assert ActionItem.objects.count() == 5 * networks
+    # Each network's current plan; last year's plans are the progress history (progress/demo.py).
+    assert sum(len(published_plan(n).items.all()) for n in TopicNetwork.objects.all()) == 5 * networks
     assert Lesson.objects.count() == 2 * networks and Lesson.objects.values("title").distinct().count() > 2
     assert EngagementActivity.objects.count() == 3 * networks
     assert {a.kind for a in EngagementActivity.objects.all()} >= {"event", "survey"}
