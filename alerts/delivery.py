@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .choices import RELEASE_CHANGE_KINDS, DeliveryState, EventKind, Frequency
@@ -122,22 +122,29 @@ def recover_stale_claims(*, now: datetime | None = None) -> int:
 
 
 def claim_next(*, now: datetime | None = None, event_id: int | None = None) -> Delivery | None:
-    """Take one due delivery for this worker: pending → sending, committed before anything is sent."""
+    """Take one due delivery for this worker: pending → sending, committed before anything is sent.
+
+    PostgreSQL skips rows other workers hold (SKIP LOCKED); everywhere, the claim is a conditional UPDATE (only if still
+    pending), so two workers can never both own a row, whatever the database's locking.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        due = Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-        if event_id is not None:
-            due = due.filter(event_id=event_id)
-        if db_connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        delivery = due.order_by("next_attempt_at", "pk").first()
-        if delivery is None:
-            return None
-        delivery.state = DeliveryState.SENDING
-        delivery.claimed_at = now
-        delivery.attempts += 1
-        delivery.save(update_fields=["state", "claimed_at", "attempts"])
-    return delivery
+    for _ in range(10):
+        with transaction.atomic():
+            due = Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+            if event_id is not None:
+                due = due.filter(event_id=event_id)
+            if db_connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            delivery = due.order_by("next_attempt_at", "pk").first()
+            if delivery is None:
+                return None
+            taken = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
+                state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+        if taken:
+            delivery.refresh_from_db()
+            return delivery
+    return None
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -167,10 +174,15 @@ def claim_companions(first: Delivery, *, now: datetime | None = None) -> list[De
         ).exclude(pk=first.pk)  # fmt: skip
         if db_connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
-        rows = list(due.select_related("event").order_by("pk")[:MAX_MERGED])
-        for row in rows:
-            row.state, row.claimed_at, row.attempts = DeliveryState.SENDING, now, row.attempts + 1
-        Delivery.objects.bulk_update(rows, ["state", "claimed_at", "attempts"])
+        ids = list(due.order_by("pk").values_list("pk", flat=True)[:MAX_MERGED])
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(
+            state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    rows = list(
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING, claimed_at=now)
+        .select_related("event")
+        .order_by("pk")
+    )
     return rows
 
 
