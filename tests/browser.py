@@ -49,6 +49,15 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        # Every context any browser test opens collects CSP violations, and assert_accessible fails on them.
+        open_context = launched.new_context
+
+        def new_context(*args: Any, **kwargs: Any) -> Any:
+            context = open_context(*args, **kwargs)
+            context.csp_violations = watch_csp(context)
+            return context
+
+        launched.new_context = new_context
         try:
             yield launched
         finally:
@@ -120,5 +129,6 @@ def assert_no_csp(page: Any) -> None:
 def csp_context(browser: Any) -> Any:
     """A new browser context whose CSP violations are collected in context.csp_violations."""
     context = browser.new_context()
-    context.csp_violations = watch_csp(context)
+    if not hasattr(context, "csp_violations"):
+        context.csp_violations = watch_csp(context)
     return context
