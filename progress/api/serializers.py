@@ -14,6 +14,8 @@ from ..models import ProgressReport
 class ProgressReportSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:progress-report-detail", lookup_field="quarter")
     period = serializers.CharField(read_only=True)
+    # Plain text in the schema: "draft" or "issued" (a second enum named "status" would collide with others).
+    status = serializers.CharField(read_only=True, help_text="draft or issued; the public sees issued reports only")
     figures = serializers.SerializerMethodField()
 
     class Meta:
