@@ -143,3 +143,50 @@ def test_a_lost_task_message_or_a_broker_outage_is_caught_by_the_sweep(
         assert Event.objects.get().fanned_out_at is None and mail.outbox == []
         assert tasks.sweep() == {"fanned_out": 1, "recovered": 0, "tried": 1}
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
+
+
+class SlowBackend(EmailBackend):
+    """locmem, slow enough that workers running side by side interleave."""
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(0.005)
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_side_by_side_never_send_the_same_delivery_twice(cast, settings):
+    """Four workers at once on PostgreSQL (SKIP LOCKED and the conditional claim): every e-mail goes exactly once."""
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.conftest import skip_or_fail
+
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (DATABASE_URL) for workers on separate connections at the same time")
+    settings.EMAIL_BACKEND = "tests.alerts.test_delivery.SlowBackend"
+    for i in range(40):
+        subscription(f"reader{i:02d}@example.org", producers=[cast.producer])
+    release = ReleaseFactory(lead_producer=cast.producer, state="provisional", announced_at=NOW)
+    event = Event.objects.create(kind="announced", key="side-by-side", created_at=NOW, release=release, payload={
+        "title": "T", "url": "http://x/", "producer": "NHSE", "when": "May 2026 (provisional)", "previous": "",
+        "reason": "", "published_url": ""})  # fmt: skip
+    assert delivery.fan_out(event.pk) == 40
+    tried: list[int] = []
+
+    def worker():
+        try:
+            tried.append(delivery.send_due())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sum(tried) == 40 and len(tried) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == [f"reader{i:02d}@example.org" for i in range(40)]
+    assert Delivery.objects.filter(state=DeliveryState.SENT, attempts=1).count() == 40
