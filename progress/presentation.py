@@ -74,7 +74,9 @@ def present(figure: dict[str, Any], *, chart_prefix: str, breakdown_label: str =
     unit = figure["unit"]
     maximum = 100.0 if unit == Unit.PERCENT else None
     trend = figure["trend"]
-    trend_bars = [Bar(row.get("short_label") or row["label"], row["value"], shown(row["value"], unit)) for row in trend]
+    # Columns are narrow: "None" under a missing column (the table below says "None to count").
+    trend_bars = [Bar(row.get("short_label") or row["label"], row["value"],
+                      "None" if row["value"] is None else shown(row["value"], unit)) for row in trend]  # fmt: skip
     first, last = (trend[0]["label"], trend[-1]["label"]) if trend else ("", "")
     trend_chart = columns(
         chart_id=f"{chart_prefix}-{figure['key']}-trend",
