@@ -7,6 +7,7 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase  # noqa:
 from django.urls import reverse
 from django.utils import timezone
 
+from networks.models import ActionItem
 from releases.models import PreReleaseAccess, Release
 from tests.browser import assert_accessible, assert_no_csp, browser, csp_context  # noqa: F401 - fixture
 from tests.factories import (
@@ -137,4 +138,11 @@ def test_network_lead_pages(page, live_server, data, cast):
     page.goto(live_server.url + reverse("networks:activity-create", kwargs={"slug": cast.network.slug}))
     page.click("button:has-text('Save')")
     assert page.locator(".govuk-error-summary").is_visible()
+    assert_accessible(page)
+    item = ActionItem.objects.get(plan__network=cast.network)
+    page.goto(live_server.url + reverse("networks:item-edit", kwargs={"pk": item.pk}))
+    page.fill("#title", "")
+    page.click("button:has-text('Save')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert page.locator("#due_on_year").input_value() == "2026"
     assert_accessible(page)
