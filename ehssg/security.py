@@ -7,6 +7,7 @@ apps add later: a route is rate limited by a pattern in settings, not by remembe
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import math
 import re
 import time
@@ -79,19 +80,27 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-def client_ip(request: HttpRequest) -> str:
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address, trusting exactly EHSSG_TRUSTED_PROXIES entries of X-Forwarded-For (set by our proxies).
 
     Counting from the right means a client cannot choose its own address by sending a forged X-Forwarded-For: only
-    the hops our own proxies appended are read.
+    the hops our own proxies appended are read. None when there is no valid address (a request made in code, not
+    over the network): django-axes stores the address in an inet column, which would refuse anything else.
     """
     proxies: int = settings.EHSSG_TRUSTED_PROXIES
-    remote = str(request.META.get("REMOTE_ADDR") or "unknown")
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
     if proxies <= 0:
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
     if len(hops) >= proxies:
-        return hops[-proxies]
+        return _valid_ip(hops[-proxies]) or remote
     return remote
 
 
@@ -139,7 +148,7 @@ class RateLimitMiddleware:
         limit, window = _parse_rate(rate)
         now = time.time()
         bucket = int(now // window)
-        key = f"ratelimit:{scope}:{client_ip(request)}:{bucket}"
+        key = f"ratelimit:{scope}:{client_ip(request) or 'unknown'}:{bucket}"
         # add() then incr() is atomic on Redis and the local-memory cache alike.
         cache.add(key, 0, timeout=window + 1)
         try:

@@ -94,3 +94,17 @@ def test_a_forged_forwarded_for_does_not_escape_the_limit(client, settings, addr
     assert client.get("/calendar.json", HTTP_X_FORWARDED_FOR=f"10.9.9.9, {address}").status_code == 429
     settings.EHSSG_TRUSTED_PROXIES = 0  # no proxy: the header is the client's own words and is ignored
     assert client.get("/calendar.json", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=address).status_code == 200
+
+
+def test_the_client_address_is_always_a_valid_ip_or_none(rf, settings):
+    from ehssg.security import client_ip
+
+    settings.EHSSG_TRUSTED_PROXIES = 1
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.3")) == "198.51.100.3"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.5"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"  # fewer hops than proxies: the peer
+    settings.EHSSG_TRUSTED_PROXIES = 0
+    assert client_ip(rf.get("/", REMOTE_ADDR="2001:db8::1", HTTP_X_FORWARDED_FOR="1.2.3.4")) == "2001:db8::1"
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) is None  # a request made in code: the lockout's inet column gets NULL, not "unknown"
