@@ -231,19 +231,21 @@ def release_create(
     reason: str = "Registered",
     at: datetime | None = None,
     source: str = "",
-    source_identifier: str = "",
+    source_identifier: str | None = None,
 ) -> Release:
     """Register a release as a draft (private to its producers), announcing it at once if asked.
 
     ``source`` and ``source_identifier`` say where an imported release came from (releases/importing/).
     """
     at = _now(at)
+    if bool(source) != bool(source_identifier):
+        raise ValueError("An imported release needs both its source and its identifier there.")
     _require_editor(actor, producer=details.lead_producer)
     _check_details(details)
     _check_future(schedule, at)
     release = Release(created_by=actor if getattr(actor, "pk", None) else None, revised_at=at, state=State.DRAFT)
     release.source = source
-    release.source_identifier = source_identifier
+    release.source_identifier = source_identifier or None
     _write_details(release, details)
     _apply_schedule(release, schedule)
     release.slug = _unique_slug(release.title, schedule)

@@ -66,8 +66,6 @@ CHECK_CASES = [
         {"reference_period_start": date(2026, 12, 31), "reference_period_end": date(2026, 12, 1)},
     ),
     ("release_withdrawn_is_cancelled", ProvisionalReleaseFactory, {"withdrawn_in_favour_of": ReleaseFactory}),
-    ("release_source_has_identifier", ProvisionalReleaseFactory, {"source": "govuk"}),
-    ("release_source_has_identifier", ProvisionalReleaseFactory, {"source_identifier": "/releases/x"}),
     ("releaseseries_alternative_time_approved", ReleaseSeriesFactory, {"alternative_release_time": time(16)}),
     ("releaseseries_alternative_time_approved", approved_series, {"alternative_time_approved_on": None}),
     ("releaseseries_alternative_time_approved", approved_series, {"alternative_time_reference": ""}),
