@@ -73,10 +73,10 @@ def test_a_thousand_releases_in_one_request_each_checked_by_the_engines(cast):
     clash_flags = Flag.objects.filter(kind=FlagKind.CLASH, network=cast.network)
     assert clash_flags.count() == len(clash_days)
     assert all(f.releases.filter(lead_producer=cast.producer).exists() for f in clash_flags)
-    print(f"bulk of {BULK_MAX}: {elapsed:.1f}s on {connection.vendor}")
+    # Speed is the benchmarks' business (the standards keep timings out of tests): the figure is printed for the log.
     # About 40 queries a release, nearly all in the services (full_clean's constraint checks, history, the engines);
     # PostgreSQL pays a round trip for each where SQLite does not.
-    assert elapsed < (60 if connection.vendor == "sqlite" else 120)
+    print(f"bulk of {BULK_MAX}: {elapsed:.1f}s on {connection.vendor}")
 
 
 def test_all_or_nothing_with_each_problem_indexed(cast):
