@@ -185,9 +185,9 @@ def test_commentary_and_issue_through_the_manage_page(cast):
 
 def test_scheduled_draft_is_idempotent_and_tells_the_secretariat(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert draft_quarterly_report.delay().get() == last_quarter().key
+        assert draft_quarterly_report.apply().get() == last_quarter().key
     with django_capture_on_commit_callbacks(execute=True):
-        assert draft_quarterly_report.delay().get() is None
+        assert draft_quarterly_report.apply().get() is None
 
     report = ProgressReport.objects.get()
     assert report.quarter == last_quarter().key and report.drafted_by is None
