@@ -89,8 +89,39 @@ def build_history(demo: Any, *, releases: int) -> dict[str, int]:
         _past_network_work(demo, rng, clock, networks=None if full else 3)
         _definitions(demo, clock)
         clock.at = None
+    made["subscribers"] = _subscribers(demo, rng)
     made["reports"] = _reports(demo)
     return made
+
+
+def _subscribers(demo: Any, rng: random.Random) -> int:
+    """People who signed up for e-mail alerts over two years, more each quarter, a few leaving again.
+
+    Made as rows, not through ``alerts.services.subscription_subscribe``: that would e-mail a confirmation link to each
+    made-up address. The addresses are at example.org, a domain reserved for examples.
+    """
+    from alerts.choices import Frequency
+    from alerts.models import Subscription
+
+    now = demo.now
+    rows = []
+    for number in range(rng.randint(150, 190)):
+        # Later sign-ups are more likely: the service became known.
+        days_ago = int(730 * (1 - rng.random() ** 0.6))
+        created = now - timedelta(days=days_ago, minutes=rng.randint(0, 600))
+        left = created + timedelta(days=rng.randint(20, 400)) if rng.random() < 0.12 else None
+        rows.append(Subscription(
+            email=f"reader{number}@example.org", created_at=created,
+            confirmed_at=created + timedelta(minutes=rng.randint(2, 240)),
+            unsubscribed_at=left if left is not None and left < now else None,
+            frequency=Frequency.WEEKLY if rng.random() < 0.3 else Frequency.IMMEDIATE,
+        ))  # fmt: skip
+    made = Subscription.objects.bulk_create(rows)
+    networks = list(demo.networks.values())
+    for subscription in made:
+        if rng.random() < 0.6:
+            subscription.networks.set(rng.sample(networks, rng.randint(1, 2)))
+    return len(made)
 
 
 def _past_releases(demo: Any, rng: random.Random, clock: Clock, *, budget: int) -> int:

@@ -1,12 +1,15 @@
 """`manage.py demo_data`: every state, every role, realistic networks, history, the same data for the same seed."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.utils import timezone
 
+from alerts.selectors import subscriber_count
 from ehssg.roles import roles_of
 from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
 from networks.selectors import published_plan
@@ -42,6 +45,9 @@ def test_demo_data_has_every_state_role_and_network():
     assert set(ActionPlan.objects.filter(status="published").values_list("network", flat=True)) == set(
         TopicNetwork.objects.values_list("pk", flat=True))  # fmt: skip
     assert ProgressReport.objects.filter(status="issued").count() == 2
+    now = timezone.now()
+    a_year_ago = subscriber_count(as_of=now - timedelta(days=365))
+    assert subscriber_count(as_of=now) > 100 and 0 < a_year_ago < subscriber_count(as_of=now)
     networks = TopicNetwork.objects.count()
     # Each network's current plan; last year's plans are the progress history (progress/demo.py).
     assert sum(len(published_plan(n).items.all()) for n in TopicNetwork.objects.all()) == 5 * networks
