@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from releases.forms import apply_service_errors
 
 from . import forms as network_forms
-from . import selectors, services
+from . import messages, selectors, services
 from .choices import PlanStatus
 from .models import ActionItem, ActionPlan, TopicNetwork
 
@@ -58,7 +58,7 @@ def _form_page(
     request: HttpRequest, network: TopicNetwork, form: forms.Form, *, title: str, action: Callable[[], Any], done: str
 ) -> HttpResponse:
     if not services.network_can_edit(request.user, network):
-        raise PermissionDenied(f"Only the leads of {network} and the EHSSG secretariat can change its records.")
+        raise PermissionDenied(messages.NOT_LEAD.format(network=network))
     if request.method == "POST" and form.is_valid():
         try:
             action()
@@ -70,18 +70,28 @@ def _form_page(
     return render(request, "networks/form.html", {"network": network, "form": form, "title": title})
 
 
-@login_required
-def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+def _network_record_page(
+    request: HttpRequest, slug: str, form_class: type[forms.Form], *, title: str, done: str, service: Callable[..., Any]
+) -> HttpResponse:
+    """A form that adds one record to a network (a plan, a lesson, an activity) through its service."""
     network = get_object_or_404(TopicNetwork, slug=slug)
-    form = network_forms.PlanForm(request.POST or None)
+    form = form_class(request.POST or None)
     return _form_page(
         request,
         network,
         form,
-        title="Start an action plan",
-        done="The draft plan was created.",
-        action=lambda: services.plan_create(actor=request.user, network=network, **form.cleaned_data),
+        title=title,
+        done=done,
+        action=lambda: service(actor=request.user, network=network, **form.cleaned_data),
     )
+
+
+@login_required
+def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _network_record_page(
+        request, slug, network_forms.PlanForm,
+        title="Start an action plan", done="The draft plan was created.", service=services.plan_create,
+    )  # fmt: skip
 
 
 @login_required
@@ -163,27 +173,15 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def lesson_create(request: HttpRequest, slug: str) -> HttpResponse:
-    network = get_object_or_404(TopicNetwork, slug=slug)
-    form = network_forms.LessonForm(request.POST or None)
-    return _form_page(
-        request,
-        network,
-        form,
-        title="Share a lesson or good practice",
-        done="The lesson was shared.",
-        action=lambda: services.lesson_record(actor=request.user, network=network, **form.cleaned_data),
-    )
+    return _network_record_page(
+        request, slug, network_forms.LessonForm,
+        title="Share a lesson or good practice", done="The lesson was shared.", service=services.lesson_record,
+    )  # fmt: skip
 
 
 @login_required
 def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
-    network = get_object_or_404(TopicNetwork, slug=slug)
-    form = network_forms.ActivityForm(request.POST or None)
-    return _form_page(
-        request,
-        network,
-        form,
-        title="Record an engagement activity",
-        done="The activity was recorded.",
-        action=lambda: services.activity_record(actor=request.user, network=network, **form.cleaned_data),
-    )
+    return _network_record_page(
+        request, slug, network_forms.ActivityForm,
+        title="Record an engagement activity", done="The activity was recorded.", service=services.activity_record,
+    )  # fmt: skip

@@ -162,6 +162,10 @@ class LessonCreateSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=60), max_length=20, required=False, default=list
     )
 
+    def validate_tags(self, tags: list[str]) -> str:
+        # The service keeps tags as one comma-separated line, as the page's form sends them.
+        return ", ".join(tags)
+
 
 class ActivityCreateSerializer(serializers.Serializer):
     network = network_ref()

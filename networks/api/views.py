@@ -7,6 +7,7 @@ existing plan or action need the version the client read (If-Match or ``version`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
@@ -49,6 +50,8 @@ class _WriteViewSet(ApiReadOnlyViewSet):
     """Reads as the output serializer; each write parses with its own input serializer and shows the result."""
 
     input_serializers: dict[str, type[BaseSerializer]] = {}
+    # The service a create calls (keyword arguments: actor and what the input serializer took in).
+    create_service: Callable[..., Any]
     lookup_value_regex = ID_PATTERN
 
     def get_serializer_class(self) -> type[BaseSerializer]:
@@ -77,6 +80,12 @@ class _WriteViewSet(ApiReadOnlyViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         return with_etag(Response(self.get_serializer(instance).data), getattr(instance, "version", None))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Every create here is one service call with what the input serializer took in."""
+        data = self._input(request, self.input_serializers["create"])
+        created = self.create_service(actor=request.user, **data)
+        return self._show(created.pk, status_code=status.HTTP_201_CREATED)
 
 
 ITEM_FIELDS: tuple[str, ...] = ("title", "owner", "due_on", "goal", "description")
@@ -136,10 +145,7 @@ class ActionPlanViewSet(_WriteViewSet):
             .order_by("network__name", "-created_at", "pk")
         )
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self._input(request, s.PlanCreateSerializer)
-        plan = services.plan_create(actor=request.user, **data)
-        return self._show(plan.pk, status_code=status.HTTP_201_CREATED)
+    create_service = staticmethod(services.plan_create)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
@@ -197,10 +203,7 @@ class ActionItemViewSet(_WriteViewSet):
     def get_queryset(self) -> QuerySet[ActionItem]:
         return _items_with_updates().visible_to(self.request.user).order_by("due_on", "pk")
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self._input(request, s.ItemCreateSerializer)
-        item = services.item_create(actor=request.user, **data)
-        return self._show(item.pk, status_code=status.HTTP_201_CREATED)
+    create_service = staticmethod(services.item_create)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
@@ -241,11 +244,7 @@ class LessonViewSet(_WriteViewSet):
     filterset_class = LessonFilterSet
     input_serializers = {"create": s.LessonCreateSerializer}
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self._input(request, s.LessonCreateSerializer)
-        data["tags"] = ", ".join(data.get("tags", []))
-        lesson = services.lesson_record(actor=request.user, **data)
-        return self._show(lesson.pk, status_code=status.HTTP_201_CREATED)
+    create_service = staticmethod(services.lesson_record)
 
 
 @extend_schema_view(
@@ -265,7 +264,4 @@ class EngagementActivityViewSet(_WriteViewSet):
     filterset_class = EngagementActivityFilterSet
     input_serializers = {"create": s.ActivityCreateSerializer}
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self._input(request, s.ActivityCreateSerializer)
-        activity = services.activity_record(actor=request.user, **data)
-        return self._show(activity.pk, status_code=status.HTTP_201_CREATED)
+    create_service = staticmethod(services.activity_record)
