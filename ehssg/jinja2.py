@@ -29,6 +29,13 @@ def govuk_date(value: Any) -> str:
     return format_day(value)
 
 
+def release_when(release: Any) -> str:
+    """When a release is due, the GOV.UK way: "20 January 2027 9:30am (confirmed)", "January 2027 (provisional)"."""
+    from releases.schedule import Schedule, display_date
+
+    return display_date(Schedule.of(release), release.state)
+
+
 def person_name(user: Any) -> str:
     """A person as the public reads them: their full name, or their user name where none is recorded."""
     return user.get_full_name() or user.username
@@ -96,6 +103,7 @@ def environment(**options: Any) -> Environment:
             "now": timezone.now,
             "field_kind": field_kind,
             "field_choices": field_choices,
+            "release_when": release_when,
         }
     )
     env.filters.update({"london": london, "govuk_date": govuk_date, "person_name": person_name})

@@ -89,7 +89,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "networks": TopicNetwork.objects.order_by("name"),
         "designations": Designation.choices,
         "chosen": {key: request.GET.getlist(key) for key in ("producer", "network", "designation", "status")},
-        "display_date": lambda r: display_date(Schedule.of(r), r.state),
         "feeds": {
             "https": https_feed,
             "webcal": "webcal://" + https_feed.split("://", 1)[1],

@@ -192,3 +192,18 @@ def test_leads_are_shown_by_name(client, cast):
 
     assert "Priya Shah" in text(client.get(reverse("networks:list")))
     assert "Priya Shah" in text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+
+@pytest.mark.django_db
+def test_the_network_page_says_when_each_upcoming_release_is_due(client, cast):
+    from tests.factories import ConfirmedReleaseFactory, ProvisionalReleaseFactory, london
+
+    ConfirmedReleaseFactory(lead_producer=cast.producer, networks=[cast.network], title="A&E attendances, March 2027",
+                            release_at=london(date(2027, 4, 8)))  # fmt: skip
+    ProvisionalReleaseFactory(lead_producer=cast.producer, networks=[cast.network], title="Ambulance quality, 2026-27",
+                              starts_on=date(2027, 6, 1), ends_on=date(2027, 6, 30))  # fmt: skip
+
+    page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+    assert "8 April 2027 9:30am (confirmed)" in page
+    assert "June 2027 (provisional)" in page
