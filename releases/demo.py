@@ -92,6 +92,11 @@ USERS = [
     ("secretariat", "Olu", "Adeyemi", None, SECRETARIAT_GROUP),
     ("osr.viewer", "Marta", "Kowalska", None, OSR_GROUP),
 ]
+# The other networks' leads: named on the public pages, but with no password (they do not sign in to the demo).
+OTHER_LEADS = {
+    "mental-health": ("Kate", "Wilson"), "alcohol": ("Imran", "Hussain"), "social-care": ("Ruth", "Davies"),
+    "workforce": ("Daniel", "Osei"), "population-health": ("Emma", "Clarke"),
+}  # fmt: skip
 STATISTICIANS = ["Alex Morgan", "Jo Patel", "Sam Reid", "Chris Evans", "Nadia Rahman", "Ben Clarke", "Laura Hughes"]
 CANCEL_REASONS = [
     "The data supplier could not provide complete figures in time; the statistics will be included in the next release.",
@@ -176,6 +181,10 @@ def _reference(demo: Demo) -> None:
         elif extra:
             user.groups.add(groups[extra])
         demo.users[username] = user
+    for slug, (first, last) in OTHER_LEADS.items():
+        lead = User.objects.create_user(username=f"lead.{slug}", email=f"lead.{slug}@example.org", password=None,
+                                        first_name=first, last_name=last)  # fmt: skip
+        demo.networks[slug].leads.add(lead)
     # Producers without a named demo person still need someone to act for them while the demo plays history.
     proxy = User.objects.create_user(username="demo.producer", email="demo.producer@example.org",
                                      password=DEMO_PASSWORD, first_name="Demo", last_name="Producer")  # fmt: skip

@@ -43,6 +43,8 @@ def test_demo_data_has_every_state_role_and_network(django_capture_on_commit_cal
     assert roles_of(users["nhse.hop"]).hop_of and roles_of(users["nhse.editor"]).editor_of
     assert roles_of(users["secretariat"]).secretariat and roles_of(users["osr.viewer"]).osr
     assert roles_of(users["network.lead"]).lead_of
+    assert not TopicNetwork.objects.filter(leads=None).exists()  # every network page names its lead
+    assert not users["lead.alcohol"].has_usable_password()
     assert users["admin"].is_superuser
     assert "demo-password-2026" in output and "local demo only" in output
     assert Flag.objects.filter(kind="clash").exists() and Flag.objects.filter(kind="duplicate").exists()
