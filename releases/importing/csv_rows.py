@@ -39,6 +39,7 @@ from .records import (
     parse_date,
     parse_time,
     settle_chain,
+    title_problems,
 )
 
 SOURCE_NAME = "the CSV"
@@ -85,10 +86,7 @@ def parse_row(row: dict[str, str], where: str) -> ImportRecord | Rejected:
     problems: list[str] = []
     if not url:
         problems.append(messages.MISSING.format(field="url"))
-    if not title:
-        problems.append(messages.MISSING.format(field="title"))
-    elif len(title) > 200:
-        problems.append(messages.TITLE_TOO_LONG)
+    problems += title_problems(title)
     state = values.get("state", "").lower()
     if state and state not in (State.PROVISIONAL, State.CONFIRMED, State.CANCELLED):
         problems.append(messages.BAD_STATE.format(value=state))

@@ -15,7 +15,6 @@ What GOV.UK says and what it becomes here:
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, time
 from typing import Any
@@ -32,8 +31,10 @@ from .records import (
     SourceChange,
     designation_from_words,
     parse_datetime,
+    parse_json,
     settle_chain,
     text,
+    title_problems,
 )
 
 SOURCE_NAME = "GOV.UK"
@@ -110,10 +111,7 @@ def parse_item(item: Any, where: str) -> ImportRecord | Rejected:
     problems: list[str] = []
     if not identifier:
         problems.append(messages.MISSING.format(field="base_path"))
-    if not title:
-        problems.append(messages.MISSING.format(field="title"))
-    elif len(title) > 200:
-        problems.append(messages.TITLE_TOO_LONG)
+    problems += title_problems(title)
     state = text(details.get("state")) or text(item.get("statistics_announcement_state"))
     if state not in (State.PROVISIONAL, State.CONFIRMED, State.CANCELLED):
         problems.append(messages.BAD_STATE.format(value=state) if state else messages.MISSING.format(field="state"))
@@ -187,16 +185,7 @@ def _what(document: Any) -> str:
 
 def parse(name: str, data: bytes) -> ParsedFile:
     """A file of GOV.UK JSON: one content item, a list of them, or a search-api response (``results``)."""
-    parsed = ParsedFile(name)
-    try:
-        document = json.loads(data)
-    except UnicodeDecodeError as exc:
-        parsed.error = messages.NOT_UTF8_JSON.format(error=exc.reason)
-        return parsed
-    except ValueError as exc:
-        parsed.error = messages.NOT_JSON.format(error=exc)
-        return parsed
-    return parse_document(name, document)
+    return parse_json(name, data, parse_document)
 
 
 def parse_document(name: str, document: Any) -> ParsedFile:

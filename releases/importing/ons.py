@@ -15,7 +15,6 @@ What ONS says and what it becomes here (the producer is always the Office for Na
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Any
@@ -34,8 +33,10 @@ from .records import (
     designation_from_words,
     month_window,
     parse_datetime,
+    parse_json,
     settle_chain,
     text,
+    title_problems,
 )
 
 SOURCE_NAME = "the ONS release calendar"
@@ -98,10 +99,7 @@ def parse_release(doc: Any, where: str) -> ImportRecord | Rejected:
     problems: list[str] = []
     if not identifier:
         problems.append(messages.MISSING.format(field="uri"))
-    if not title:
-        problems.append(messages.MISSING.format(field="title"))
-    elif len(title) > 200:
-        problems.append(messages.TITLE_TOO_LONG)
+    problems += title_problems(title)
     finalised = _flag(doc, "finalised", "finalised")
     cancelled = _flag(doc, "cancelled", "cancelled")
     published = _flag(doc, "published", "published")
@@ -182,16 +180,8 @@ def _documents(document: Any) -> tuple[list[Any], str]:
 
 
 def parse(name: str, data: bytes) -> ParsedFile:
-    parsed = ParsedFile(name)
-    try:
-        document = json.loads(data)
-    except UnicodeDecodeError as exc:
-        parsed.error = messages.NOT_UTF8_JSON.format(error=exc.reason)
-        return parsed
-    except ValueError as exc:
-        parsed.error = messages.NOT_JSON.format(error=exc)
-        return parsed
-    return parse_document(name, document)
+    """A file of ONS JSON: one release document, a list of them, or a search response holding them."""
+    return parse_json(name, data, parse_document)
 
 
 def parse_document(name: str, document: Any) -> ParsedFile:

@@ -6,7 +6,9 @@ whether the register's rules accept the history are the runner's business.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -90,6 +92,25 @@ class ParsedFile:
 # --- shared parsing helpers ------------------------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_json(name: str, data: bytes, parse_document: Callable[[str, Any], ParsedFile]) -> ParsedFile:
+    """Decode a JSON file and hand the document to a format's parser; bytes that are not UTF-8 JSON are the file's
+    one error, reported for the file as a whole."""
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError as exc:
+        return ParsedFile(name, error=messages.NOT_UTF8_JSON.format(error=exc.reason))
+    except ValueError as exc:
+        return ParsedFile(name, error=messages.NOT_JSON.format(error=exc))
+    return parse_document(name, document)
+
+
+def title_problems(title: str) -> list[str]:
+    """What is wrong with a source's title: missing, or too long for the register."""
+    if not title:
+        return [messages.MISSING.format(field="title")]
+    return [messages.TITLE_TOO_LONG] if len(title) > 200 else []
 
 
 def text(value: Any) -> str:
