@@ -1,22 +1,15 @@
 """The secretariat's view of alerts: read-only lists to answer "did this e-mail go?". Writes go through the services."""
 
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from ehssg.admin import ReadOnlyMixin
 
 from .models import Delivery, Event, Subscription
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Subscriptions, events and deliveries change only through the alerts services and workers."""
 
 
 @admin.register(Subscription)

@@ -8,26 +8,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from ehssg.admin import ReadOnlyMixin
+
 from . import messages
 from .models import ProgressReport
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["quarter", "status", "as_of", "computed_at", "issued_at", "issued_by"]
     list_filter = ["status"]
     readonly_fields = ["quarter", "status", "commentary", "figures", "as_of", "computed_at", "drafted_by",
                        "issued_at", "issued_by"]  # fmt: skip
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Viewing only: the change form shows every field read-only and offers no save.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         return True

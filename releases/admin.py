@@ -15,6 +15,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from ehssg.admin import ReadOnlyMixin
+
 from . import services
 from .choices import State
 from .models import (
@@ -136,17 +138,8 @@ class ReleaseAdmin(SimpleHistoryAdmin):
         services.release_update(actor=request.user, release=current, details=details, reason=data["change_reason"])
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Records that only the services write: viewable here with their history, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DateChange)
