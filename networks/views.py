@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from releases.forms import apply_service_errors
+from releases.forms import apply_service_errors, flash_outcome
 
 from . import forms as network_forms
 from . import messages, selectors, services
@@ -161,13 +161,11 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(ActionPlan.objects.select_related("network"), pk=pk)
-    try:
-        services.plan_publish(actor=request.user, plan=plan)
-    except ValidationError as error:
-        for message in error.messages:
-            flash.error(request, message)
-    else:
-        flash.success(request, "The plan is published. Changes from now on are shown publicly.")
+    flash_outcome(
+        request,
+        lambda: services.plan_publish(actor=request.user, plan=plan),
+        "The plan is published. Changes from now on are shown publicly.",
+    )
     return redirect("networks:detail", slug=plan.network.slug)
 
 

@@ -6,11 +6,14 @@ Date inputs follow the GOV.UK pattern (day, month and year boxes); messages foll
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from networks.models import TopicNetwork
 
@@ -262,6 +265,19 @@ class AccessForm(forms.Form):
 
     def access_starts_at(self) -> datetime:
         return london_datetime(self.cleaned_data["access_date"], self.cleaned_data["access_time"])
+
+
+def flash_outcome(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
+    """Run a one-button service call (no form to show errors on): a refusal becomes error messages, success says
+    ``done``. True when the service did it."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            flash.error(request, message)
+        return False
+    flash.success(request, done)
+    return True
 
 
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -139,13 +139,12 @@ def release_manage(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def release_announce(request: HttpRequest, slug: str) -> HttpResponse:
     release = _editable(request, slug)
-    try:
-        release = services.release_announce(actor=request.user, release=release)
-    except ValidationError as error:
-        for message in error.messages:
-            flash.error(request, message)
-    else:
-        flash.success(request, f"{release.title} is announced.")
+    if release_forms.flash_outcome(
+        request,
+        lambda: services.release_announce(actor=request.user, release=release),
+        f"{release.title} is announced.",
+    ):
+        release.refresh_from_db()
         _warn(request, release)
     return redirect("producer:release-manage", slug=slug)
 
@@ -265,13 +264,11 @@ def _change(request: HttpRequest, pk: int) -> DateChange:
 @require_POST
 def change_agree(request: HttpRequest, pk: int) -> HttpResponse:
     change = _change(request, pk)
-    try:
-        services.release_agree_change(actor=request.user, change=change)
-    except ValidationError as error:
-        for message in error.messages:
-            flash.error(request, message)
-    else:
-        flash.success(request, "You agreed the change. The new date is public, with the reason.")
+    if release_forms.flash_outcome(
+        request,
+        lambda: services.release_agree_change(actor=request.user, change=change),
+        "You agreed the change. The new date is public, with the reason.",
+    ):
         change.release.refresh_from_db()
         _warn(request, change.release)
     return redirect("producer:release-manage", slug=change.release.slug)
@@ -293,13 +290,11 @@ def change_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     change = _change(request, pk)
-    try:
-        services.release_withdraw_change(actor=request.user, change=change)
-    except ValidationError as error:
-        for message in error.messages:
-            flash.error(request, message)
-    else:
-        flash.success(request, "The change request was withdrawn.")
+    release_forms.flash_outcome(
+        request,
+        lambda: services.release_withdraw_change(actor=request.user, change=change),
+        "The change request was withdrawn.",
+    )
     return redirect("producer:release-manage", slug=change.release.slug)
 
 
@@ -307,14 +302,11 @@ def change_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release_discard(request: HttpRequest, slug: str) -> HttpResponse:
     release = _editable(request, slug)
-    try:
-        services.release_discard_draft(actor=request.user, release=release)
-    except ValidationError as error:
-        for message in error.messages:
-            flash.error(request, message)
-        return redirect("producer:release-manage", slug=slug)
-    flash.success(request, "The draft was discarded.")
-    return redirect("producer:release-list")
+    if release_forms.flash_outcome(
+        request, lambda: services.release_discard_draft(actor=request.user, release=release), "The draft was discarded."
+    ):
+        return redirect("producer:release-list")
+    return redirect("producer:release-manage", slug=slug)
 
 
 def release_detail(request: HttpRequest, slug: str) -> HttpResponse:
