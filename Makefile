@@ -46,6 +46,7 @@ security: install
 	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level medium
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DATABASE_URL=postgres://ehssg@127.0.0.1:5432/ehssg REDIS_URL=redis://127.0.0.1:6379/1 EHSSG_TRUSTED_PROXIES=1 \
+	SITE_URL=https://calendar.ehssg.example \
 	DJANGO_SETTINGS_MODULE=ehssg.settings.production \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python scripts/audit_dependencies.py

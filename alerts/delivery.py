@@ -29,6 +29,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ehssg.site import site_url
+
 from .choices import RELEASE_CHANGE_KINDS, DeliveryState, EventKind, Frequency
 from .emails import build_message, letter_for
 from .matching import subscriptions_matching_release
@@ -45,7 +47,7 @@ def claim_lease() -> timedelta:
 
 
 def _message_id() -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "ehssg.localhost"
+    host = urlsplit(site_url()).hostname or "ehssg.localhost"
     return f"<{uuid.uuid4().hex}.alert@{host}>"
 
 

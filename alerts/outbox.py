@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from ehssg.site import absolute_url
 from releases.choices import State
 from releases.schedule import Schedule, display_date
 
@@ -29,10 +29,6 @@ class Change:
     kind: EventKind
     previous: str = ""  # the old date in GOV.UK wording, for a reschedule
     reason: str = ""  # why it moved or was cancelled
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 # Events recorded in this thread whose transaction has not yet committed. Every event of one transaction goes to one
@@ -77,7 +73,7 @@ def release_changed(release: Any, *, change: Change, at: datetime) -> Event | No
         return None
     payload = {
         "title": release.title,
-        "url": _absolute(release.get_absolute_url()),
+        "url": absolute_url(release.get_absolute_url()),
         "producer": release.lead_producer.name,
         "when": display_date(Schedule.of(release), release.state),
         "previous": change.previous,

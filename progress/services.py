@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ehssg.roles import SECRETARIAT_GROUP, roles_of
+from ehssg.site import absolute_url
 
 from . import messages
 from .choices import Breakdown, ReportStatus
@@ -133,8 +133,7 @@ def _tell_secretariat(report: ProgressReport) -> None:
     )
     if not emails:
         return
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
-    url = base + reverse("progress:manage", kwargs={"quarter": report.quarter})
+    url = absolute_url(reverse("progress:manage", kwargs={"quarter": report.quarter}))
     send_mail(
         messages.DRAFTED_EMAIL_SUBJECT.format(quarter=report.period),
         messages.DRAFTED_EMAIL_BODY.format(quarter=report.period, url=url),

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date, parse_http_date_safe
 
+from ehssg.site import absolute_url
 from networks.models import TopicNetwork
 
 from .choices import OPEN_STATES, Designation, State
 from .feeds import (
     FeedBody,
-    absolute,
     body_etag,
     calendar_feed,
     feed_window,
@@ -77,7 +77,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     feed_query = request.GET.copy()
     for name in ("page", "tab", "ordering"):
         feed_query.pop(name, None)
-    https_feed = absolute(reverse("calendar-ics")) + (f"?{feed_query.urlencode()}" if feed_query else "")
+    https_feed = absolute_url(reverse("calendar-ics")) + (f"?{feed_query.urlencode()}" if feed_query else "")
     context = {
         "tab": tab,
         "tabs": TABS,
@@ -181,11 +181,11 @@ def calendar_atom(request: HttpRequest) -> HttpResponse:
     releases = list(feed_window(matching).order_by("-revised_at", "pk")[:200])
     feed = Atom1Feed(
         title="Health statistics release calendar",
-        link=absolute(reverse("calendar")),
+        link=absolute_url(reverse("calendar")),
         description="Announcements, date changes, cancellations and publications of health and social care statistics.",
-        feed_url=absolute(request.get_full_path()),
+        feed_url=absolute_url(request.get_full_path()),
         language="en-gb",
-        id=absolute(reverse("calendar-atom")),
+        id=absolute_url(reverse("calendar-atom")),
     )
     for release in releases:
         when = display_date(Schedule.of(release), release.state)
@@ -196,7 +196,7 @@ def calendar_atom(request: HttpRequest) -> HttpResponse:
                      for c in getattr(release, "public_changes", []))  # fmt: skip
         feed.add_item(
             title=f"{release.title} – {when}",
-            link=absolute(release.get_absolute_url()),
+            link=absolute_url(release.get_absolute_url()),
             description="\n".join(words),
             unique_id=f"urn:uuid:{release.uid}",
             updateddate=release.revised_at,

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+
+from ehssg.site import absolute_url
 
 from .choices import OPEN_STATES, State
 from .ical import EventData, event_bytes, feed_bytes
@@ -83,10 +84,6 @@ def feed_window(releases: QuerySet[Release], now: datetime | None = None) -> Que
     return (upcoming | done).order_by("starts_on", "release_at", "pk")
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def event_data(release: Release) -> EventData:
     schedule = Schedule.of(release)
     changes = tuple(
@@ -96,7 +93,7 @@ def event_data(release: Release) -> EventData:
     return EventData(
         uid=release.uid,
         title=release.title,
-        url=absolute(release.get_absolute_url()),
+        url=absolute_url(release.get_absolute_url()),
         state=release.state,
         sequence=release.sequence,
         revised_at=release.revised_at,
@@ -220,7 +217,7 @@ def open_data_row(release: Release) -> dict[str, Any]:
         "cancellation_reason": release.cancellation_reason,
         "sequence": release.sequence,
         "last_revised": release.revised_at.isoformat(),
-        "url": absolute(reverse("release-detail", kwargs={"slug": release.slug})),
+        "url": absolute_url(reverse("release-detail", kwargs={"slug": release.slug})),
     }
 
 

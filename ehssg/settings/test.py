@@ -8,3 +8,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The suite fetches feeds and signs in far more often than any person: limits high enough never to interfere.
 # tests/security sets the production figures back where it tests the limits themselves.
 EHSSG_RATE_LIMITS = {"feeds": "100000/60", "forms": "100000/60"}
+
+# A fixed address, as production has, so tests can compare whole links; tests of the development behaviour (links
+# follow the address served, ehssg/site.py) set it back to empty.
+SITE_URL = "http://127.0.0.1:8000"
