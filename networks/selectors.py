@@ -44,7 +44,8 @@ def network_summaries(today: date, *, network: TopicNetwork | None = None) -> li
     found = list(networks)
     current = ActionItem.objects.filter(plan__status=PlanStatus.PUBLISHED, plan__network__in=[n.pk for n in found])
     by_status: dict[int, Counter[str]] = {n.pk: Counter() for n in found}
-    for network_id, status, count in current.values_list("plan__network_id", "status").annotate(n=Count("pk")).order_by():
+    counted = current.values_list("plan__network_id", "status").annotate(n=Count("pk")).order_by()
+    for network_id, status, count in counted:
         by_status[network_id][status] += count
     overdue = dict(current.overdue(today).values_list("plan__network_id").annotate(n=Count("pk")).order_by())
     return [
