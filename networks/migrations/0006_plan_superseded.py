@@ -2,42 +2,13 @@
 """Superseded action plans: a network keeps one current (published) plan; the earlier ones stay public.
 
 Before this, publishing a second plan left two published plans and the network page showed only the newest, so the
-earlier one (and its progress) vanished. Existing data is kept: each network's published plans but the newest become
-"superseded" by the next one published, at the moment it was published, with a history row saying why.
+earlier one (and its progress) vanished. Existing data is kept (0007 marks earlier plans superseded; 0008 adds the
+constraints). Three migrations, because on PostgreSQL a table whose rows changed in a transaction (deferred foreign-key checks pending)
+cannot be indexed or altered in that transaction, and Django creates this migration's indexes at its end.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.utils import timezone
-
-REASON = "Superseded by {title} (recorded when superseded plans were introduced)"
-
-
-def mark_superseded(apps, schema_editor):
-    ActionPlan = apps.get_model("networks", "ActionPlan")
-    HistoricalActionPlan = apps.get_model("networks", "HistoricalActionPlan")
-    by_network = {}
-    for plan in ActionPlan.objects.filter(status="published").order_by("published_at", "pk"):
-        by_network.setdefault(plan.network_id, []).append(plan)
-    now = timezone.now()
-    for plans in by_network.values():
-        for plan, later in zip(plans, plans[1:]):
-            plan.status = "superseded"
-            plan.superseded_at = later.published_at
-            plan.superseded_by = later
-            plan.version += 1
-            plan.save(update_fields=["status", "superseded_at", "superseded_by", "version"])
-            fields = {f.attname: getattr(plan, f.attname) for f in ActionPlan._meta.concrete_fields}
-            HistoricalActionPlan.objects.create(
-                **fields, history_date=now, history_type="~", history_user=None, request_id="",
-                history_change_reason=REASON.format(title=later.title),
-            )
-
-
-def unmark_superseded(apps, schema_editor):
-    ActionPlan = apps.get_model("networks", "ActionPlan")
-    ActionPlan.objects.filter(status="superseded").update(status="published", superseded_at=None, superseded_by=None)
-
 
 class Migration(migrations.Migration):
 
@@ -76,5 +47,4 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('superseded', 'Superseded')], default='draft', max_length=10),
         ),
-        migrations.RunPython(mark_superseded, unmark_superseded),
     ]

@@ -1,4 +1,4 @@
-"""Migration 0006/0007: plans published before superseded plans existed are kept, the newest stays current."""
+"""Migrations 0006 to 0008: plans published before superseded plans existed are kept, the newest stays current."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("networks", "0005_history_request_id")]
-AFTER = [("networks", "0007_plan_superseded_constraints")]
+AFTER = [("networks", "0008_plan_superseded_constraints")]
 WHEN = datetime(2026, 4, 1, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 
 

@@ -1,6 +1,6 @@
-"""The constraints of superseded plans, once 0006 has marked earlier plans superseded.
+"""The constraints of superseded plans, once 0007 has marked earlier plans superseded.
 
-A migration of its own: on PostgreSQL the rows 0006 changed leave deferred foreign-key checks pending, and a table
+A migration of its own: on PostgreSQL the rows 0007 changed leave deferred foreign-key checks pending, and a table
 with pending trigger events cannot be altered in the same transaction.
 """
 
@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('networks', '0006_plan_superseded'),
+        ('networks', '0007_plan_superseded_data'),
     ]
 
     operations = [
