@@ -26,6 +26,7 @@ from releases.models import DateChange, Flag, Measure, Release, ReleaseSeries
 
 from . import messages, services
 from .choices import Breakdown
+from .commentary import paragraphs
 from .forms import CommentaryForm, DraftForm, FigureFilterForm
 from .metrics import BY_KEY, Calculator, figures
 from .models import ProgressReport
@@ -184,17 +185,59 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/report_list.html", {"reports": reports})
 
 
-def report_detail(request: HttpRequest, quarter: str) -> HttpResponse:
-    report = get_object_or_404(ProgressReport.objects.visible_to(request.user), quarter=quarter)
+def _chosen_breakdown(request: HttpRequest) -> str:
     breakdown = request.GET.get("breakdown", Breakdown.NONE)
-    if breakdown not in BREAKDOWN_WORDS:
-        breakdown = Breakdown.NONE
-    return render(request, "progress/report_detail.html", {
+    return breakdown if breakdown in BREAKDOWN_WORDS else Breakdown.NONE
+
+
+def _report_page(report: ProgressReport, breakdown: str, *, issued_at: Any) -> dict[str, Any]:
+    """What the public report page shows: the issued page and the preview before issuing draw the same context."""
+    return {
         "report": report, "figures": _report_figures(report, breakdown), "breakdown": breakdown,
         "breakdown_words": BREAKDOWN_WORDS[breakdown], "breakdowns": Breakdown.choices,
-        "history": list(report.history.select_related("history_user")[:20]) if not report.is_issued else
-        list(report.history.filter(history_change_reason="Issued to OSR")[:1]),
-    })  # fmt: skip
+        "paragraphs": paragraphs(report.commentary), "issued_at": issued_at,
+    }  # fmt: skip
+
+
+def report_detail(request: HttpRequest, quarter: str) -> HttpResponse:
+    report = get_object_or_404(ProgressReport.objects.visible_to(request.user), quarter=quarter)
+    context = _report_page(report, _chosen_breakdown(request), issued_at=report.issued_at)
+    context["history"] = (list(report.history.select_related("history_user")[:20]) if not report.is_issued else
+                          list(report.history.filter(history_change_reason="Issued to OSR")[:1]))  # fmt: skip
+    return render(request, "progress/report_detail.html", context)
+
+
+@login_required
+def report_issue(request: HttpRequest, quarter: str) -> HttpResponse:
+    """/osr/reports/<quarter>/issue/: the public page exactly as it will look, then "are you sure". A GET never
+    issues; a POST issues only with ``confirm=yes`` and the digest of the version previewed."""
+    _require_secretariat(request)
+    report = get_object_or_404(ProgressReport, quarter=quarter)
+    if report.is_issued:
+        flash.error(request, messages.REPORT_ISSUED)
+        return redirect(report.get_absolute_url())
+    errors: list[str] = []
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            errors.append(messages.ISSUE_NOT_CONFIRMED)
+        else:
+            try:
+                services.report_issue(actor=request.user, report=report,
+                                      expected_digest=request.POST.get("digest", ""))  # fmt: skip
+            except ValidationError as error:
+                errors.extend(error.messages)
+                report.refresh_from_db()
+            else:
+                flash.success(request, "The report was issued to OSR. It is public and can no longer change.")
+                return redirect(report.get_absolute_url())
+    else:
+        try:
+            services.report_check_issue(report)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    context = _report_page(report, _chosen_breakdown(request), issued_at=timezone.now())
+    context.update({"preview": True, "errors": errors, "can_issue": bool(report.commentary.strip())})
+    return render(request, "progress/report_issue.html", context)
 
 
 def report_csv(request: HttpRequest, quarter: str) -> HttpResponse:
@@ -240,7 +283,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def manage(request: HttpRequest, quarter: str) -> HttpResponse:
-    """/osr/reports/<quarter>/: write the commentary of a draft, recompute its figures, issue it."""
+    """/osr/reports/<quarter>/: write the commentary of a draft, recompute its figures, go on to preview and issue."""
     _require_secretariat(request)
     report = get_object_or_404(ProgressReport, quarter=quarter)
     form = CommentaryForm(request.POST or None, initial={"commentary": report.commentary})
@@ -256,9 +299,9 @@ def manage(request: HttpRequest, quarter: str) -> HttpResponse:
                 report = services.report_update_commentary(actor=request.user, report=report,
                                                            commentary=form.cleaned_data["commentary"])  # fmt: skip
                 if action == "issue":
-                    services.report_issue(actor=request.user, report=report)
-                    flash.success(request, "The report was issued to OSR. It is public and can no longer change.")
-                    return redirect(report.get_absolute_url())
+                    # Issuing is for ever: first the public page as it will look, and "are you sure".
+                    services.report_check_issue(report)
+                    return redirect("progress:issue", quarter=report.quarter)
                 flash.success(request, "The commentary was saved.")
         except ValidationError as error:
             apply_service_errors(form, error)

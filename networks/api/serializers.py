@@ -71,12 +71,15 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:action-plan-detail")
     network = shown_slug()
     items = ActionItemSerializer(many=True, read_only=True)
+    superseded_by: Any = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The plan whose publication replaced this one (status superseded); else null."
+    )
 
     class Meta:
         model = ActionPlan
         fields = [
-            "id", "url", "network", "title", "summary", "status", "published_at", "created_at", "updated_at",
-            "items", "version",
+            "id", "url", "network", "title", "summary", "status", "published_at", "superseded_at", "superseded_by",
+            "created_at", "updated_at", "items", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
