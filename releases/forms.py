@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from networks.models import TopicNetwork
 
-from .choices import Designation, Geography
+from .choices import Designation, Geography, Need, State
 from .models import Producer, ReleaseSeries
 from .schedule import LONDON, Schedule
 from .services import ReleaseDetails
@@ -200,6 +200,24 @@ class ReleaseForm(forms.Form):
         if d["timing"] == "exact":
             return Schedule.exact(london_datetime(d["release_date"], d["release_time"]))
         return Schedule.window(d["window_start"], int(d.get("window_months") or 1))
+
+
+NEED_CHOICES = [("any", "Needs action"), *Need.choices]
+
+
+class ReleaseListFilterForm(forms.Form):
+    """The producer's release list: search the title, pick a state, pick what needs action."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search titles")
+    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False, label="State")
+    needs = forms.ChoiceField(choices=[("", "Any release"), *NEED_CHOICES], required=False, label="Needs action")
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters as the selector's keyword arguments (none when the form is not valid)."""
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"query": d["q"].strip(), "state": d["state"], "need": d["needs"]}
 
 
 class ConfirmForm(forms.Form):
