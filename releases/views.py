@@ -26,8 +26,8 @@ from .flagging import release_preview_findings
 from .models import DateChange, Flag, PreReleaseAccess, Release
 from .schedule import Schedule, display_date
 
-TITLE_ADVICE = 65
-SUMMARY_ADVICE = 160
+TITLE_ADVICE = release_forms.TITLE_ADVICE
+SUMMARY_ADVICE = release_forms.SUMMARY_ADVICE
 
 
 def _editable(request: HttpRequest, slug: str) -> Release:
@@ -45,9 +45,10 @@ def _warn(request: HttpRequest, release: Release) -> None:
     for explanation in found:
         flash.warning(request, explanation)
     if len(release.title) > TITLE_ADVICE:
-        flash.warning(request, f"The title is {len(release.title)} characters: a good title is under 65.")
+        flash.warning(request, f"The title is {len(release.title)} characters: a good title is under {TITLE_ADVICE}.")
     if len(release.summary) > SUMMARY_ADVICE:
-        flash.warning(request, f"The summary is {len(release.summary)} characters: a good summary is under 160.")
+        length = len(release.summary)
+        flash.warning(request, f"The summary is {length} characters: a good summary is under {SUMMARY_ADVICE}.")
 
 
 def _attempt(form: forms.Form, action: Callable[[], Any]) -> Any:
@@ -98,7 +99,8 @@ def release_create(request: HttpRequest) -> HttpResponse:
     refused = _cannot_register(request)
     if refused is not None:
         return refused
-    form = release_forms.ReleaseForm(request.POST or None, user=request.user)
+    signed_in = {"lead_statistician_name": request.user.get_full_name(), "lead_statistician_email": request.user.email}
+    form = release_forms.ReleaseForm(request.POST or None, user=request.user, initial=signed_in)
     if request.method == "POST" and form.is_valid():
         schedule = form.schedule()
         assert schedule is not None  # noqa: S101 - the create form always has the date part
@@ -152,7 +154,7 @@ def release_manage(request: HttpRequest, slug: str) -> HttpResponse:
     roles = roles_of(request.user)
     context = {
         "release": release,
-        "display_date": display_date(Schedule.of(release), release.state),
+        "wording": Schedule.of(release).wording(),
         "pending": list(release.date_changes.pending().select_related("requested_by")),
         "changes": list(release.date_changes.public().select_related("requested_by", "decided_by")),
         "access": list(release.pre_release_access.filter(is_removed=False)),
