@@ -114,8 +114,8 @@ TIMING_FIELDS = {"window": ("window_start", "window_months"), "exact": ("release
 
 def model_limit(field: str) -> int:
     """The most characters the register keeps for a release field: hints and form limits come from the model."""
-    limit = Release._meta.get_field(field).max_length
-    assert limit is not None  # noqa: S101 - asked only of fields with a limit
+    limit = getattr(Release._meta.get_field(field), "max_length", None)
+    assert isinstance(limit, int)  # noqa: S101 - asked only of fields with a limit
     return limit
 
 

@@ -59,7 +59,7 @@ def release_history(release: Release, *, limit: int = 50) -> list[Any]:
     (networks, joint producers) after saving: "Registered" then appeared twice. Rows of one change share the
     release's version, person and reason; the newest of them stands for the change.
     """
-    rows = []
+    rows: list[Any] = []
     for row in release.history.select_related("history_user")[: limit * 3]:
         key = (row.version, row.history_user_id, row.history_change_reason)
         if rows and (rows[-1].version, rows[-1].history_user_id, rows[-1].history_change_reason) == key:

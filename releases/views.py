@@ -75,21 +75,24 @@ def release_list(request: HttpRequest) -> HttpResponse:
         return refused
     form = release_forms.ReleaseListFilterForm(request.GET or None)
     mine = selectors.releases_for_user(request.user)
-    releases = selectors.releases_filtered(mine, **form.filters()).annotate(
+    chosen = form.filters()
+    releases = selectors.releases_filtered(
+        mine, query=chosen.get("query", ""), state=chosen.get("state", ""), need=chosen.get("need", "")
+    ).annotate(
         pending_changes=Count("date_changes", filter=Q(date_changes__status=ChangeStatus.PENDING))
     )
     page = Paginator(releases, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.need_counts(mine)
-    chosen = request.GET.get("needs", "")
-    need_items = [{"value": "", "text": "Any release", "label": "Any release", "selected": not chosen}] + [
+    need = chosen.get("need", "")
+    need_items = [{"value": "", "text": "Any release", "label": "Any release", "selected": not need}] + [
         {"value": value, "label": str(label), "count": counts[value], "text": f"{label} ({counts[value]})",
-         "selected": chosen == value}
+         "selected": need == value}
         for value, label in release_forms.NEED_CHOICES
     ]  # fmt: skip
     context = {"page": page, "form": form, "need_items": need_items, "query": query.urlencode(),
-               "filtered": any(form.filters().values()), "total": mine.count(), "Schedule": Schedule,
+               "filtered": any(chosen.values()), "total": mine.count(), "Schedule": Schedule,
                "no_match": messages.NO_RELEASES_MATCH}  # fmt: skip
     return render(request, "producer/release_list.html", context)
 
@@ -99,7 +102,8 @@ def release_create(request: HttpRequest) -> HttpResponse:
     refused = _cannot_register(request)
     if refused is not None:
         return refused
-    signed_in = {"lead_statistician_name": request.user.get_full_name(), "lead_statistician_email": request.user.email}
+    user: Any = request.user  # signed in (login_required)
+    signed_in = {"lead_statistician_name": user.get_full_name(), "lead_statistician_email": user.email}
     form = release_forms.ReleaseForm(request.POST or None, user=request.user, initial=signed_in)
     if request.method == "POST" and form.is_valid():
         schedule = form.schedule()
