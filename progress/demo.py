@@ -23,6 +23,7 @@ from networks import services as network_services
 from networks.choices import Goal, ItemStatus, Rag
 from releases import services as release_services
 from releases.choices import Designation, FlagKind
+from releases.demo import summary_of
 from releases.flagging import flag_confirm_duplicate, flag_mark_coordinated, flag_resolve
 from releases.models import Definition, Flag, Measure, Release
 from releases.rules import is_working_day
@@ -146,7 +147,7 @@ def _past_releases(demo: Any, rng: random.Random, clock: Clock, *, budget: int) 
                 details=release_services.ReleaseDetails(
                     title=f"{series.title}: {month:%B %Y}", lead_producer=producer, designation=series.designation,
                     series=series, networks=tuple(series.networks.all()),
-                    summary=f"{series.get_frequency_display()} {series.title.lower()} for England.",
+                    summary=summary_of(series),
                     lead_statistician_name="Jo Patel",
                     lead_statistician_email=f"statistics.{producer.slug}@example.org",
                     reference_period_start=add_months(month, -2),

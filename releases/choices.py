@@ -117,3 +117,12 @@ class ImportSource(models.TextChoices):
     GOVUK = "govuk", "GOV.UK statistics announcements"
     ONS = "ons", "ONS release calendar"
     CSV = "csv", "CSV table of announcements"
+
+
+class Need(models.TextChoices):
+    """What a producer has to do about a release: the "needs action" filter of the producer's release list."""
+
+    PROVISIONAL_SOON = "provisional_soon", "Provisional, due within 4 weeks"
+    PENDING_CHANGE = "pending_change", "Date change awaiting agreement"
+    OVERDUE = "overdue", "Overdue"
+    OPEN_FLAGS = "open_flags", "Open flags"

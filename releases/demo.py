@@ -220,6 +220,20 @@ def _reference(demo: Demo) -> None:
     demo.counts.update(producers=len(demo.producers), networks=len(demo.networks), series=len(demo.series))
 
 
+def in_sentence(title: str) -> str:
+    """A series title inside a sentence: the first word lower-cased only when it is an ordinary word, so acronyms
+    keep their capitals ("A&E", "NHS", "GP") and proper nouns after it are left alone."""
+    first, _, rest = title.partition(" ")
+    if first[:1].isupper() and first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
+def summary_of(series: Series) -> str:
+    """A demo release's summary: "Monthly A&E attendances and emergency admissions for England."."""
+    return f"{series.get_frequency_display()} {in_sentence(series.title)} for England."
+
+
 def _slug(text: str) -> str:
     from django.utils.text import slugify
 
@@ -275,7 +289,7 @@ def _releases_through_services(demo: Demo, count: int) -> int:
         start, end, words = _period(series, day.replace(day=1))
         details = services.ReleaseDetails(
             title=f"{series.title}: {words}",
-            summary=f"{series.get_frequency_display()} {series.title.lower()} for England.",
+            summary=summary_of(series),
             lead_producer=producer,
             designation=series.designation,
             lead_statistician_name=rng.choice(STATISTICIANS),

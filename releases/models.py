@@ -251,6 +251,13 @@ class Release(models.Model):
     def release_date(self) -> date:
         return self.starts_on
 
+    def is_due(self, now: datetime | None = None) -> bool:
+        """Confirmed and its release time has come: only then can it be marked as published."""
+        from django.utils import timezone
+
+        moment = now or timezone.now()
+        return self.state == State.CONFIRMED and self.release_at is not None and self.release_at <= moment
+
     def local_release_at(self) -> datetime | None:
         from zoneinfo import ZoneInfo
 

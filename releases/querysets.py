@@ -21,6 +21,14 @@ def london_today() -> date:
     return timezone.localdate()
 
 
+def overdue_condition(now: datetime) -> Q:
+    """Open releases whose date has passed: derived, never stored."""
+    today = timezone.localdate(now)
+    return Q(state__in=OPEN_STATES) & (
+        Q(precision=Precision.EXACT, release_at__lt=now) | (~Q(precision=Precision.EXACT) & Q(ends_on__lt=today))
+    )
+
+
 class ProducerQuerySet(models.QuerySet["Producer"]):
     def editable_by(self, user: Any) -> ProducerQuerySet:
         return self.filter(pk__in=roles_of(user).producer_ids)
@@ -61,21 +69,13 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
 
     def overdue(self, now: datetime | None = None) -> ReleaseQuerySet:
         """Open releases whose date has passed: derived, never stored."""
-        now = now or timezone.now()
-        today = timezone.localdate(now)
-        return self.open().filter(
-            Q(precision=Precision.EXACT, release_at__lt=now) | (~Q(precision=Precision.EXACT) & Q(ends_on__lt=today))
-        )
+        return self.filter(overdue_condition(now or timezone.now()))
 
     def with_flags(self, now: datetime | None = None) -> ReleaseQuerySet:
         """Annotate the derived ``is_overdue`` and ``is_postponed``."""
         from .models import DateChange
 
-        now = now or timezone.now()
-        today = timezone.localdate(now)
-        overdue = Q(state__in=OPEN_STATES) & (
-            Q(precision=Precision.EXACT, release_at__lt=now) | (~Q(precision=Precision.EXACT) & Q(ends_on__lt=today))
-        )
+        overdue = overdue_condition(now or timezone.now())
         moved_later = DateChange.objects.filter(
             release=OuterRef("pk"),
             status=ChangeStatus.AGREED,
@@ -88,6 +88,36 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
                 Q(state=State.CONFIRMED) & Exists(moved_later), output_field=models.BooleanField()
             ),
         )
+
+    def needing(self, need: str, now: datetime | None = None) -> ReleaseQuerySet:
+        """Releases that need a producer's action of one kind (``NEEDS`` in choices.py), or of any kind ("any")."""
+        return self.filter(self._need_condition(need, now or timezone.now()))
+
+    def _need_condition(self, need: str, now: datetime) -> Q:
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        from .choices import UNSETTLED_STATUSES, Need
+        from .models import DateChange, Flag
+
+        if need == "any":
+            conditions = [self._need_condition(n, now) for n in Need.values]
+            combined = conditions[0]
+            for condition in conditions[1:]:
+                combined |= condition
+            return combined
+        today = timezone.localdate(now)
+        if need == Need.PROVISIONAL_SOON:
+            notice = timedelta(days=settings.EHSSG_MIN_NOTICE_DAYS)
+            return Q(state=State.PROVISIONAL, starts_on__lte=today + notice)
+        if need == Need.PENDING_CHANGE:
+            return Q(Exists(DateChange.objects.filter(release=OuterRef("pk"), status=ChangeStatus.PENDING)))
+        if need == Need.OVERDUE:
+            return overdue_condition(now)
+        if need == Need.OPEN_FLAGS:
+            return Q(Exists(Flag.objects.filter(releases=OuterRef("pk"), status__in=UNSETTLED_STATUSES)))
+        raise ValueError(f"Unknown need: {need}")
 
     def postponed(self) -> ReleaseQuerySet:
         return self.with_flags().filter(Q(is_postponed=True))

@@ -42,7 +42,7 @@ def test_people_with_a_role_read_the_flags(client, cast, clash, who, status):
     response = client.get(reverse("flag-list"))
 
     assert response.status_code == status
-    assert "are all due in Urgent and emergency care on 12 May 2027" in text(response)
+    assert "are both due in Urgent and emergency care on 12 May 2027" in text(response)
 
 
 @pytest.mark.django_db

@@ -463,4 +463,4 @@ class TestOnSave:
         assert flags_check_release(draft) == []
         assert not Flag.objects.exists()
         preview = release_preview_findings(draft)
-        assert any("are all due in Urgent and emergency care on 12 May 2027" in p for p in preview)
+        assert any("are both due in Urgent and emergency care on 12 May 2027" in p for p in preview)
