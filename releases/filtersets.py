@@ -135,9 +135,7 @@ class ReleaseFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet[Release], name: str, value: str) -> QuerySet[Release]:
-        for word in value.split()[:MAX_KEYWORDS]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-        return queryset
+        return cast(Any, queryset).matching_keywords(value.split()[:MAX_KEYWORDS])
 
     def filter_producer(self, queryset: QuerySet[Release], name: str, value: Any) -> QuerySet[Release]:
         if not value:
