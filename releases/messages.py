@@ -36,6 +36,13 @@ REFERENCE_PERIOD_ORDER = "The end of the reference period must be the same as or
 LEAD_NOT_JOINT = "The lead producer cannot also be a joint producer."
 SERIES_NOT_OF_PRODUCER = "The series {series} is not produced by {producer}."
 
+# The calendar's filters (the page, its feeds and the API)
+DATE_FROM_INVALID = "Date from must be a real date"
+DATE_TO_INVALID = "Date to must be a real date"
+DATE_FROM_AFTER_TO = "Date from must be the same as or before date to"
+STATUS_ON_OTHER_TAB = "{states} releases are not shown on the {tab} tab."
+SEE_OTHER_TAB = "See {states} releases with the same filters"
+
 # Warnings: shown, never blocking
 WARN_SHORT_NOTICE = "Confirmed {days} days ahead: the Code of Practice asks for at least {minimum} days' notice."
 WARN_NON_STANDARD_TIME = (
