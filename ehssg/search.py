@@ -51,8 +51,8 @@ AVAILABLE = "ehssg_unaccent"
 
 def unaccent(text: str | None) -> str | None:
     """The SQLite ``unaccent()``: marks removed, undecomposable Latin letters spelled out, nothing else changed."""
-    if text is None:
-        return None
+    if text is None or text.isascii():  # most titles: nothing to do, and this runs once per row searched
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(LETTERS)
 
