@@ -10,4 +10,5 @@ SIGN_IN_LOCKED = (
     "Try again later, or contact the EHSSG secretariat."
 )
 RATE_LIMITED = "Too many requests from your address. Try again in {minutes} minute{s}."
+UNKNOWN_PARAMETER = "{name} is not a parameter of this list. It takes: {known}."
 SERVER_ERROR = "Sorry, there is a problem with the service. Try again later."

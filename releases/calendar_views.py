@@ -21,6 +21,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from ehssg.site import absolute_url
 from networks.models import TopicNetwork
 
+from . import messages
 from .choices import OPEN_STATES, Designation, State
 from .feeds import (
     FeedBody,
@@ -39,6 +40,12 @@ from .models import Producer, Release
 from .schedule import Schedule, display_date
 
 TABS = {"upcoming": "Upcoming", "published": "Published", "cancelled": "Cancelled"}
+# The status filter's choices on the page, and the tab that shows releases of each: a status chosen on another tab
+# can match nothing here, so the page says where those releases are instead of showing an empty list.
+STATUSES = {"provisional": "Provisional", "confirmed": "Confirmed", "postponed": "Postponed",
+            "published": "Published", "cancelled": "Cancelled"}  # fmt: skip
+STATUS_TAB = {"provisional": "upcoming", "confirmed": "upcoming", "postponed": "upcoming",
+              "published": "published", "cancelled": "cancelled"}  # fmt: skip
 FEED_MAX_AGE = 300
 PAGE_SIZE = 25
 
@@ -67,6 +74,27 @@ def _filter(request: HttpRequest, releases: QuerySet[Release]) -> tuple[ReleaseF
     return filterset, filterset.qs
 
 
+def _elsewhere(request: HttpRequest, tab: str) -> list[dict[str, str]]:
+    """For each other tab that holds some of the statuses chosen: what is not shown here, and a link to that tab with
+    the same filters."""
+    chosen = [value for value in dict.fromkeys(request.GET.getlist("status")) if value in STATUS_TAB]
+    hints = []
+    for other in TABS:
+        states = [STATUSES[value] for value in chosen if STATUS_TAB[value] == other]
+        if other == tab or not states:
+            continue
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["tab"] = other
+        words = " and ".join([", ".join(states[:-1]), states[-1]] if len(states) > 1 else states)
+        hints.append({
+            "text": messages.STATUS_ON_OTHER_TAB.format(states=words, tab=TABS[tab]),
+            "link": messages.SEE_OTHER_TAB.format(states=words.lower()),
+            "href": f"{reverse('calendar')}?{query.urlencode()}",
+        })  # fmt: skip
+    return hints
+
+
 def calendar(request: HttpRequest) -> HttpResponse:
     tab = _tab(request)
     filterset, releases = _filter(request, _in_tab(public_releases(), tab))
@@ -88,6 +116,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "producers": Producer.objects.order_by("name"),
         "networks": TopicNetwork.objects.order_by("name"),
         "designations": Designation.choices,
+        "statuses": STATUSES,
+        "elsewhere": _elsewhere(request, tab),
         "chosen": {key: request.GET.getlist(key) for key in ("producer", "network", "designation", "status")},
         "feeds": {
             "https": https_feed,

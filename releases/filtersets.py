@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from networks.models import TopicNetwork
 
+from . import messages
 from .choices import ChangeStatus, Designation, FlagKind, FlagStatus, State
 from .models import DateChange, Definition, Flag, Measure, Producer, Release, ReleaseSeries
 
@@ -102,6 +103,17 @@ def _join_ids(through: Any, column: str, objects: Any) -> Any:
     return through.objects.filter(**{f"{column}__in": [o.pk for o in objects]}).values("release_id")
 
 
+class ReleaseFilterForm(forms.Form):
+    """The calendar's filter as a whole: a "from" after "to" can match nothing, so it is refused, not shown empty."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("from", messages.DATE_FROM_AFTER_TO)
+        return cleaned
+
+
 class ReleaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=200, label="Keywords in the title or summary (every word must appear)."
@@ -119,11 +131,13 @@ class ReleaseFilterSet(django_filters.FilterSet):
         choices=STATUS_CHOICES, method="filter_status", label="Status (repeatable); postponed is derived."
     )
     date_from = OptionalDateFilter(
-        field_name="ends_on", lookup_expr="gte", label="Releases due on or after this date (YYYY-MM-DD)."
-    )
+        field_name="ends_on", lookup_expr="gte", label="Releases due on or after this date (YYYY-MM-DD).",
+        error_messages={"invalid": messages.DATE_FROM_INVALID},
+    )  # fmt: skip
     date_to = OptionalDateFilter(
-        field_name="starts_on", lookup_expr="lte", label="Releases due on or before this date (YYYY-MM-DD)."
-    )
+        field_name="starts_on", lookup_expr="lte", label="Releases due on or before this date (YYYY-MM-DD).",
+        error_messages={"invalid": messages.DATE_TO_INVALID},
+    )  # fmt: skip
     ordering = django_filters.OrderingFilter(
         fields=(("starts_on", "starts_on"), ("release_at", "release_at"), ("title", "title"),
                 ("revised_at", "revised_at")),
@@ -133,11 +147,10 @@ class ReleaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Release
         fields: list[str] = []
+        form = ReleaseFilterForm
 
     def filter_q(self, queryset: QuerySet[Release], name: str, value: str) -> QuerySet[Release]:
-        for word in value.split()[:MAX_KEYWORDS]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-        return queryset
+        return cast(Any, queryset).matching_keywords(value.split()[:MAX_KEYWORDS])
 
     def filter_producer(self, queryset: QuerySet[Release], name: str, value: Any) -> QuerySet[Release]:
         if not value:

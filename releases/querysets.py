@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from ehssg.roles import roles_of
+from ehssg.search import Unaccent, unaccent_available
 
 from .choices import OPEN_STATES, ChangeStatus, Precision, State
 
@@ -60,6 +62,19 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
         """Releases led by, or joint with, any of the producers."""
         joint = self.model.joint_producers.through.objects.filter(producer_id__in=producer_ids).values("release_id")
         return self.filter(Q(lead_producer__in=producer_ids) | Q(pk__in=joint))
+
+    def matching_keywords(self, words: Sequence[str]) -> ReleaseQuerySet:
+        """Releases whose title or summary contains every one of ``words``, case and accents aside (ehssg/search.py)."""
+        found = self
+        if words and unaccent_available(connections[self.db]):
+            found = found.alias(keyword_title=Unaccent("title"), keyword_summary=Unaccent("summary"))
+            for word in words:
+                typed = Unaccent(Value(word))
+                found = found.filter(Q(keyword_title__icontains=typed) | Q(keyword_summary__icontains=typed))
+            return found
+        for word in words:
+            found = found.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+        return found
 
     def editable_by(self, user: Any) -> ReleaseQuerySet:
         return self.of_producers(roles_of(user).producer_ids)

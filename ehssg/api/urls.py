@@ -1,9 +1,14 @@
-"""The API's addresses: /api/schema/ (OpenAPI 3), /api/docs/ (Swagger UI from local static files), /api/v1/..."""
+"""The API's addresses: /api/schema/ (OpenAPI 3), /api/docs/ (Swagger UI from local static files), /api/v1/ (the
+root: an index of the lists) and /api/v1/..."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from .views import not_found
+from networks.api.urls import router as networks_router
+from progress.api.urls import router as progress_router
+from releases.api.urls import router as releases_router
+
+from .views import ApiRootView, not_found
 
 app_name = "api"
 
@@ -15,6 +20,7 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
+    path("v1/", ApiRootView.as_view(routers=[releases_router, networks_router, progress_router]), name="root"),
     path("v1/", include("releases.api.urls")),
     path("v1/", include("networks.api.urls")),
     path("v1/", include("progress.api.urls")),
