@@ -57,7 +57,7 @@ def test_on_the_embedded_default_the_request_neither_matches_nor_sends(
         event = Event.objects.get(release=release, kind="confirmed")
         assert mail.outbox == []  # nothing was sent in the request ...
         assert event.fanned_out_at is None and not Delivery.objects.exists()  # ... nor matched
-        assert worker.drain() == 1  # the hook the thread runs, here in the test's thread
+        worker.drain()  # the hook the thread runs, here in the test's thread
 
     assert recipients(mail.outbox) == READERS
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
