@@ -19,7 +19,7 @@ import time as clock
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from .benchmarking import TOPICS, percentile, timed
 from .choices import ProducerRole
-from .schedule import Schedule
+from .schedule import LONDON, Schedule
 
 ACTIONS = ("register", "confirm", "agree", "cancel")
 
@@ -144,8 +144,8 @@ class Stage:
                 self.to_cancel.append(self._announced(f"cancel {i}", _month(4 + i % 8)))
                 agreed = self._announced(f"agree {i}", _month(4 + i % 8))
                 day = _weekday(_month(4 + i % 8), i)
-                services.release_confirm(actor=self.editor, release=agreed,
-                                         release_at=Schedule.exact_local(day, time(9, 30)).release_at)  # fmt: skip
+                at = datetime.combine(day, time(9, 30), tzinfo=LONDON)
+                services.release_confirm(actor=self.editor, release=agreed, release_at=at)
                 later = Schedule.exact_local(day + timedelta(days=7), time(9, 30))
                 reason = "The supplier needs another week."
                 self.changes.append(services.release_request_change(
