@@ -64,8 +64,12 @@ typecheck: install
 pytest: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Two workers: one for every task, and one process only for the alerts sweep, so a dead worker's claims are taken
+## back on time however many dispatch tasks are queued (docs/alerts.md). Stopping make stops both.
 worker: install
-	$(BIN)/celery -A ehssg worker --loglevel=INFO
+	trap 'kill %1 2>/dev/null' EXIT; \
+	$(BIN)/celery -A ehssg worker --loglevel=INFO -Q alerts-sweep --concurrency=1 -n sweep@%h & \
+	$(BIN)/celery -A ehssg worker --loglevel=INFO -Q celery -n worker@%h
 
 beat: install
 	$(BIN)/celery -A ehssg beat --loglevel=INFO

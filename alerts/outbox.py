@@ -1,12 +1,12 @@
 """Writing to the outbox: called inside the transaction of the change, so the event exists exactly when the change does.
 
-The sending happens later, in a Celery worker, after the transaction commits (``transaction.on_commit``); if the broker
-is down at that moment, the beat ``alerts.sweep`` task finds the event anyway (its ``fanned_out_at`` is empty).
+The sending happens later, after the transaction commits (``transaction.on_commit``), never in the request: a Celery
+worker where there is a broker, the local worker thread on the embedded default (alerts/dispatch.py). If the broker is
+down at that moment, the ``alerts.sweep`` task finds the event anyway (its ``fanned_out_at`` is empty).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,16 +37,13 @@ _recorded = threading.local()
 
 
 def _enqueue_recorded() -> None:
-    from .tasks import dispatch_events
+    from .dispatch import events_committed
 
     ids: list[int] = getattr(_recorded, "ids", [])
     if not ids:  # an earlier callback of the same transaction took them all
         return
     _recorded.ids = []
-    try:
-        dispatch_events.delay(ids)
-    except Exception:  # noqa: BLE001 - a broker outage must not fail the committed change: the sweep sends it later
-        logging.getLogger(__name__).warning("alerts: could not enqueue events %s; the sweep will send them", ids)
+    events_committed(ids)
 
 
 def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, Any], **links: Any) -> Event | None:

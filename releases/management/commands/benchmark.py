@@ -27,14 +27,16 @@ class Command(BaseCommand):
     help = "Measure the platform. Prints JSON figures; targets are in the issue texts, not asserted here."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["detection", "feeds", "calendar"])
+        parser.add_argument("what", choices=["detection", "feeds", "calendar", "writes"])
         parser.add_argument("--requests", type=int, default=40, help="Page requests to time (calendar).")
         parser.add_argument("--releases", type=int, default=10_000, help="How many existing releases (N).")
         parser.add_argument("--checks", type=int, default=20, help="How many single-release checks to time.")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--subscribers", type=int, default=1000, help="Alert subscribers (writes).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar}[options["what"]]
+        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar,
+               "writes": self.writes}[options["what"]]  # fmt: skip
         figures = run(options)
         figures["database"] = connection.vendor
         self.stdout.write(json.dumps(figures, indent=2))
@@ -139,6 +141,12 @@ class Command(BaseCommand):
             speedup_vs_django_ical=round(peer_s / cold_s, 1),
         )
         return figures
+
+    def writes(self, options: dict[str, Any]) -> dict[str, Any]:
+        """p50/p95 of register, confirm, agree and cancel through the request path, with alert subscribers."""
+        from releases.benchmark_writes import run as run_writes
+
+        return run_writes(subscribers=options["subscribers"], requests=max(5, options["requests"] // 4))
 
     def calendar(self, options: dict[str, Any]) -> dict[str, Any]:
         """p50/p95 in-process response time and query count of filtered calendar pages."""
