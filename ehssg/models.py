@@ -1,6 +1,10 @@
 """Pieces shared by the apps' models."""
 
-from django.db import models
+from typing import Any, cast
+
+from django.core.exceptions import FieldError, ValidationError
+from django.db import models, router
+from django.db.models import Q
 
 from .security import request_id_default
 
@@ -17,3 +21,46 @@ class HistoryWithRequestId(models.Model):
 
     class Meta:
         abstract = True
+
+
+class OneQueryCheckConstraints:
+    """Model mixin: ``full_clean()`` validates all the model's check constraints in one query instead of one each.
+
+    Django asks the database about each ``CheckConstraint`` separately, annotating every field of the row each time;
+    with a dozen constraints that was a quarter of the time of a service's write (and of ``demo_data``). The
+    conditions are ANDed into one check: in SQL's three-valued logic the AND is false exactly when one condition is
+    false, which is when Django's own check (NULL counts as passing) fails. Only when the combined check fails, or
+    cannot be built (a condition on an excluded field), does Django's loop run, so the messages are Django's own.
+    """
+
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+        model = cast(models.Model, self)
+        constraints = model.get_constraints()
+        checks = [c for owner, cs in constraints for c in cs if isinstance(c, models.CheckConstraint)]
+        if len(checks) < 2 or any(owner is not type(model) for owner, _cs in constraints):
+            super().validate_constraints(exclude)  # type: ignore[misc]
+            return
+        using = router.db_for_write(type(model), instance=model)
+        against = model._get_field_expression_map(meta=model._meta, exclude=exclude)
+        try:
+            passed = Q(*[c.condition for c in checks]).check(against, using=using)
+        except FieldError:
+            passed = False
+        if not passed:
+            super().validate_constraints(exclude)  # type: ignore[misc]
+            return
+        errors: dict[str, Any] = {}
+        for owner, model_constraints in constraints:
+            for constraint in model_constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    continue
+                try:
+                    constraint.validate(owner, model, exclude=exclude, using=using)
+                except ValidationError as error:
+                    fields = getattr(constraint, "fields", ())
+                    if getattr(error, "code", None) == "unique" and len(fields) == 1:
+                        errors.setdefault(fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

@@ -27,10 +27,11 @@ from releases.models import DateChange, Flag, Measure, Release, ReleaseSeries
 from . import messages, services
 from .choices import Breakdown
 from .forms import CommentaryForm, DraftForm, FigureFilterForm
-from .metrics import BY_KEY, Calculator, figures
+from .metrics import BY_KEY, Calculator
 from .models import ProgressReport
 from .presentation import csv_rows, present, to_csv
 from .quarters import Quarter
+from .selectors import live_figures
 
 BREAKDOWN_WORDS = dict(Breakdown.choices)
 
@@ -54,16 +55,7 @@ def _chosen(request: HttpRequest) -> tuple[FigureFilterForm, Quarter, str]:
 
 
 def _live(quarter: Quarter, breakdown: str, keys: list[str] | None = None) -> list[dict[str, Any]]:
-    metrics = [BY_KEY[k] for k in keys] if keys else list(BY_KEY.values())
-    found = figures(quarter=quarter, as_of=timezone.now(), breakdown=breakdown, metrics=metrics)
-    out = []
-    for figure in found:
-        entry = figure.as_dict()
-        entry["refs"] = {row.group: bool(row.refs) for row in [figure.total, *figure.breakdown]}
-        missing = breakdown not in figure.metric.breakdowns
-        entry["no_breakdown_reason"] = figure.metric.no_breakdown_reason if missing else ""
-        out.append(entry)
-    return out
+    return live_figures(quarter=quarter, breakdown=breakdown, keys=keys)
 
 
 @login_required

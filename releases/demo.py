@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from networks.models import TopicNetwork
 
 from . import services
 from .choices import Designation, Frequency, Geography, Precision, ProducerRole, State
-from .flagging import flags_rescan
+from .flagging import flag_checks_deferred, flags_rescan
 from .models import RELEASE_UID_NAMESPACE, AvoidDate, Definition, Measure, Producer, ProducerMembership, Release
 from .models import ReleaseSeries as Series
 from .rules import is_working_day
@@ -34,6 +35,16 @@ from .schedule import LONDON, Schedule
 SERVICE_CORE = 300  # releases played through the services; a larger register adds the rest in bulk
 SCAN_LIMIT = 2000  # larger benchmark registers skip the rescan here: run `manage.py scan_flags` when wanted
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for a local demo only, never used in production
+
+# What ``build`` reports as it goes: (step number from 1, of how many steps, what, done, out of). The command draws it.
+Progress = Callable[[int, int, str, int, int], None]
+STEPS = ["people, producers and series", "releases through the services", "releases in bulk", "network plans",
+         "two years of history", "flag rescan"]  # fmt: skip
+
+
+def _no_progress(_step: int, _steps: int, _what: str, _done: int, _total: int) -> None:
+    return None
+
 
 PRODUCERS = [
     ("Office for National Statistics", "ONS", "ons", "https://www.ons.gov.uk/"),
@@ -119,6 +130,17 @@ class Demo:
     series: list[Series] = field(default_factory=list)
     users: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    progress: Progress = _no_progress
+    current: int = 0
+
+    def step(self, number: int, done: int = 0, total: int = 0) -> None:
+        """Say which step is under way (``len(STEPS) + 1`` when all are done), and how far into it."""
+        self.current = number
+        what = STEPS[number - 1] if number <= len(STEPS) else "done"
+        self.progress(min(number, len(STEPS) + 1), len(STEPS), what, done, total)
+
+    def tick(self, done: int, total: int) -> None:
+        self.step(self.current, done, total)
 
     def editor_for(self, producer: Producer) -> Any:
         editor = {"NHSE": "nhse.editor", "ONS": "ons.editor", "UKHSA": "ukhsa.editor"}.get(producer.abbreviation)
@@ -135,27 +157,36 @@ def _working_day(day: date) -> date:
     return day
 
 
-def build(*, releases: int, seed: int, scan: bool = True) -> dict[str, int]:
+def build(*, releases: int, seed: int, scan: bool = True, progress: Progress | None = None) -> dict[str, int]:
     rng = random.Random(seed)
     now = timezone.now().replace(microsecond=0)
-    demo = Demo(rng=rng, now=now)
+    demo = Demo(rng=rng, now=now, progress=progress or _no_progress)
     with transaction.atomic():
+        demo.step(1)
         _reference(demo)
-        made = _releases_through_services(demo, min(releases, SERVICE_CORE))
+        demo.step(2)
+        # Nothing here reads flags: one rescan when the register is made, not an on-save check per write.
+        with flag_checks_deferred():
+            made = _releases_through_services(demo, min(releases, SERVICE_CORE))
+        demo.step(3)
         if releases > SERVICE_CORE:
             _bulk_releases(demo, releases - made)
+        demo.step(4)
         _network_records(demo)
         # Two years of history and the quarterly progress reports to OSR (progress/demo.py).
         from progress.demo import build_history
 
+        demo.step(5)
         demo.counts.update(build_history(demo, releases=releases))
         # The demo plays two years of changes in a moment: they are its past, not news, so the made-up subscribers
         # are e-mailed about none of them (the outbox events stay, marked as handled).
         from alerts.models import Event
 
         Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=now)
+    demo.step(6)
     if scan and releases <= SCAN_LIMIT:
         flags_rescan()
+    demo.step(len(STEPS) + 1)
     demo.counts["releases"] = Release.objects.count()
     return demo.counts
 
@@ -267,7 +298,9 @@ def _releases_through_services(demo: Demo, count: int) -> int:
     rng, now = demo.rng, demo.now
     today = now.astimezone(LONDON).date()
     made = 0
-    for series, offset in _cadence(demo, count):
+    slots = _cadence(demo, count)
+    for number, (series, offset) in enumerate(slots):
+        demo.tick(number, len(slots))
         producer = series.producers.first()
         assert producer is not None  # noqa: S101 - every demo series has its producer
         editor, hop = demo.editor_for(producer), demo.hop_for(producer)
