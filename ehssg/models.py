@@ -4,7 +4,8 @@ from typing import Any, cast
 
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models, router
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 
 from .security import request_id_default
 
@@ -41,9 +42,16 @@ class OneQueryCheckConstraints:
             super().validate_constraints(exclude)  # type: ignore[misc]
             return
         using = router.db_for_write(type(model), instance=model)
-        against = model._get_field_expression_map(meta=model._meta, exclude=exclude)
+        condition = Q(*[c.condition for c in checks])
+        names = _referenced(condition)
+        # Only the fields the conditions name: annotating all forty fields of a release was most of the cost.
+        against = {
+            name: value
+            for name, value in model._get_field_expression_map(meta=model._meta, exclude=exclude).items()
+            if name in names
+        }
         try:
-            passed = Q(*[c.condition for c in checks]).check(against, using=using)
+            passed = condition.check(against, using=using)
         except FieldError:
             passed = False
         if not passed:
@@ -64,3 +72,18 @@ class OneQueryCheckConstraints:
                         errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+
+def _referenced(node: Any) -> set[str]:
+    """The field names a condition reads: lookups' left-hand sides and F() anywhere (a missing one is a FieldError,
+    which sends validation down Django's own path)."""
+    if isinstance(node, Q):
+        return set().union(*(_referenced(child) for child in node.children)) if node.children else set()
+    if isinstance(node, tuple):
+        lookup, value = node
+        return {lookup.split(LOOKUP_SEP, 1)[0]} | _referenced(value)
+    if isinstance(node, F):
+        return {node.name.split(LOOKUP_SEP, 1)[0]}
+    if hasattr(node, "get_source_expressions"):
+        return set().union(*(_referenced(part) for part in node.get_source_expressions() if part is not None))
+    return set()

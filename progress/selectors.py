@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from .metrics import BY_KEY, figures
+from .metrics import BY_KEY, Calculator, Row, figures
 from .quarters import Quarter
 
 LIVE_SECONDS = 60
@@ -74,3 +74,17 @@ def _compute(quarter: Quarter, breakdown: str, keys: list[str]) -> list[dict[str
         entry["no_breakdown_reason"] = figure.metric.no_breakdown_reason if missing else ""
         out.append(entry)
     return out
+
+
+def live_rows(*, metric_key: str, quarter: Quarter, breakdown: str) -> list[Row]:
+    """One metric's rows (with the references behind each) for the drill-down, cached like ``live_figures``."""
+    from .facts import gather
+
+    cache_key = f"progress:rows:{figures_fingerprint()}:{metric_key}:{quarter.key}:{breakdown}"
+    found = cache.get(cache_key)
+    if found is None:
+        as_of = min(timezone.now(), quarter.ends_at)
+        facts = gather(quarters=quarter.last(1), until=as_of)
+        found = Calculator(facts).rows(BY_KEY[metric_key], quarter, as_of, breakdown)
+        cache.set(cache_key, found, LIVE_SECONDS)
+    return found

@@ -27,11 +27,11 @@ from releases.models import DateChange, Flag, Measure, Release, ReleaseSeries
 from . import messages, services
 from .choices import Breakdown
 from .forms import CommentaryForm, DraftForm, FigureFilterForm
-from .metrics import BY_KEY, Calculator
+from .metrics import BY_KEY
 from .models import ProgressReport
 from .presentation import csv_rows, present, to_csv
 from .quarters import Quarter
-from .selectors import live_figures
+from .selectors import live_figures, live_rows
 
 BREAKDOWN_WORDS = dict(Breakdown.choices)
 
@@ -120,10 +120,7 @@ def drilldown(request: HttpRequest, key: str) -> HttpResponse:
     breakdown = group.split(":", 1)[0] if ":" in group else Breakdown.NONE
     if breakdown not in metric.breakdowns:
         raise Http404
-    from .facts import gather
-
-    facts = gather(quarters=quarter.last(1), until=min(timezone.now(), quarter.ends_at))
-    rows = Calculator(facts).rows(metric, quarter, min(timezone.now(), quarter.ends_at), breakdown)
+    rows = live_rows(metric_key=metric.key, quarter=quarter, breakdown=breakdown)
     row = next((r for r in rows if r.group == group), None)
     if row is None:
         raise Http404

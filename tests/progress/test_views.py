@@ -163,3 +163,18 @@ def test_figures_are_computed_once_until_the_data_changes(cast):
     after = client.get("/osr/metrics.json").json()
     cancelled = {m["key"]: m["total"]["value"] for m in before["metrics"]}["cancellations"]
     assert {m["key"]: m["total"]["value"] for m in after["metrics"]}["cancellations"] == cancelled + 1
+
+
+def test_drill_down_reads_the_history_once_until_the_data_changes(cast):
+    client = signed_in(cast.osr)
+    register(cast, 6)
+
+    def drill() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/osr/figures/cancellations/").status_code == 200
+        return len(captured.captured_queries)
+
+    first = drill()
+    assert drill() <= first - 10
+    CancelledReleaseFactory(lead_producer=cast.producer, networks=[cast.network], title="Cancelled just now")
+    assert "Cancelled just now" in client.get("/osr/figures/cancellations/").content.decode()
