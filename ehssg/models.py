@@ -1,5 +1,6 @@
 """Pieces shared by the apps' models."""
 
+from collections.abc import Collection
 from typing import Any, cast
 
 from django.core.exceptions import FieldError, ValidationError
@@ -34,7 +35,7 @@ class OneQueryCheckConstraints:
     cannot be built (a condition on an excluded field), does Django's loop run, so the messages are Django's own.
     """
 
-    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         model = cast(models.Model, self)
         constraints = model.get_constraints()
         checks = [c for owner, cs in constraints for c in cs if isinstance(c, models.CheckConstraint)]
@@ -45,11 +46,8 @@ class OneQueryCheckConstraints:
         condition = Q(*[c.condition for c in checks])
         names = _referenced(condition)
         # Only the fields the conditions name: annotating all forty fields of a release was most of the cost.
-        against = {
-            name: value
-            for name, value in model._get_field_expression_map(meta=model._meta, exclude=exclude).items()
-            if name in names
-        }
+        every_field = model._get_field_expression_map(meta=model._meta, exclude=exclude)  # type: ignore[attr-defined]
+        against = {name: value for name, value in every_field.items() if name in names}
         try:
             passed = condition.check(against, using=using)
         except FieldError:
@@ -63,9 +61,9 @@ class OneQueryCheckConstraints:
                 if isinstance(constraint, models.CheckConstraint):
                     continue
                 try:
-                    constraint.validate(owner, model, exclude=exclude, using=using)
+                    constraint.validate(owner, model, exclude=exclude, using=using)  # type: ignore[attr-defined]
                 except ValidationError as error:
-                    fields = getattr(constraint, "fields", ())
+                    fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
                     if getattr(error, "code", None) == "unique" and len(fields) == 1:
                         errors.setdefault(fields[0], []).append(error)
                     else:

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -191,8 +192,16 @@ def build(*, releases: int, seed: int, scan: bool = True, progress: Progress | N
     return demo.counts
 
 
+def _demo_password(user: Any, hashed: str) -> None:
+    user.password = hashed
+    user.save(update_fields=["password"])
+
+
 def _reference(demo: Demo) -> None:
     User = get_user_model()
+    # Hashed once for the ten people who sign in with it: each hash is deliberately slow (a second or more of CPU on
+    # a busy machine), and they all share the one demo password anyway.
+    hashed = make_password(DEMO_PASSWORD)
     for name, abbreviation, slug, website in PRODUCERS:
         demo.producers[abbreviation] = Producer.objects.create(name=name, abbreviation=abbreviation, slug=slug,
                                                                website=website)  # fmt: skip
@@ -202,8 +211,9 @@ def _reference(demo: Demo) -> None:
         demo.networks[slug] = network
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (SECRETARIAT_GROUP, OSR_GROUP)}
     for username, first, last, producer_role, extra in USERS:
-        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=DEMO_PASSWORD,
+        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=None,
                                         first_name=first, last_name=last)  # fmt: skip
+        _demo_password(user, hashed)
         if producer_role:
             ProducerMembership.objects.create(user=user, producer=demo.producers[producer_role[0]], role=producer_role[1])
         if extra == "lead":
@@ -218,12 +228,14 @@ def _reference(demo: Demo) -> None:
         demo.networks[slug].leads.add(lead)
     # Producers without a named demo person still need someone to act for them while the demo plays history.
     proxy = User.objects.create_user(username="demo.producer", email="demo.producer@example.org",
-                                     password=DEMO_PASSWORD, first_name="Demo", last_name="Producer")  # fmt: skip
+                                     password=None, first_name="Demo", last_name="Producer")  # fmt: skip
+    _demo_password(proxy, hashed)
     for producer in demo.producers.values():
         ProducerMembership.objects.get_or_create(user=proxy, producer=producer, role=ProducerRole.EDITOR)
         ProducerMembership.objects.get_or_create(user=proxy, producer=producer, role=ProducerRole.HOP)
     demo.users["secretariat.proxy"] = proxy
-    admin = User.objects.create_superuser(username="admin", email="admin@example.org", password=DEMO_PASSWORD)
+    admin = User.objects.create_superuser(username="admin", email="admin@example.org", password=None)
+    _demo_password(admin, hashed)
     demo.users["admin"] = admin
     for user in demo.users.values():
         forget_roles(user)
