@@ -28,10 +28,11 @@ from . import messages, services
 from .choices import Breakdown
 from .commentary import paragraphs
 from .forms import CommentaryForm, DraftForm, FigureFilterForm
-from .metrics import BY_KEY, Calculator, figures
+from .metrics import BY_KEY
 from .models import ProgressReport
 from .presentation import csv_rows, present, to_csv
 from .quarters import Quarter
+from .selectors import live_figures, live_rows
 
 BREAKDOWN_WORDS = dict(Breakdown.choices)
 
@@ -55,16 +56,7 @@ def _chosen(request: HttpRequest) -> tuple[FigureFilterForm, Quarter, str]:
 
 
 def _live(quarter: Quarter, breakdown: str, keys: list[str] | None = None) -> list[dict[str, Any]]:
-    metrics = [BY_KEY[k] for k in keys] if keys else list(BY_KEY.values())
-    found = figures(quarter=quarter, as_of=timezone.now(), breakdown=breakdown, metrics=metrics)
-    out = []
-    for figure in found:
-        entry = figure.as_dict()
-        entry["refs"] = {row.group: bool(row.refs) for row in [figure.total, *figure.breakdown]}
-        missing = breakdown not in figure.metric.breakdowns
-        entry["no_breakdown_reason"] = figure.metric.no_breakdown_reason if missing else ""
-        out.append(entry)
-    return out
+    return live_figures(quarter=quarter, breakdown=breakdown, keys=keys)
 
 
 @login_required
@@ -129,10 +121,7 @@ def drilldown(request: HttpRequest, key: str) -> HttpResponse:
     breakdown = group.split(":", 1)[0] if ":" in group else Breakdown.NONE
     if breakdown not in metric.breakdowns:
         raise Http404
-    from .facts import gather
-
-    facts = gather(quarters=quarter.last(1), until=min(timezone.now(), quarter.ends_at))
-    rows = Calculator(facts).rows(metric, quarter, min(timezone.now(), quarter.ends_at), breakdown)
+    rows = live_rows(metric_key=metric.key, quarter=quarter, breakdown=breakdown)
     row = next((r for r in rows if r.group == group), None)
     if row is None:
         raise Http404
