@@ -38,7 +38,7 @@ def _first(queryset: Any, field: str) -> str:
 
 def demo_pages() -> list[Page]:
     """The README's pages, with real slugs from the data loaded."""
-    from networks.models import TopicNetwork
+    from networks.models import ActionPlan, TopicNetwork
     from progress.models import ProgressReport
 
     from .models import Flag, Release
@@ -47,8 +47,11 @@ def demo_pages() -> list[Page]:
     issued = ProgressReport.objects.filter(status="issued").order_by("-pk")
     draft = ProgressReport.objects.filter(status="draft").order_by("-pk")
     own = Release.objects.filter(lead_producer__abbreviation="NHSE").order_by("-pk")
+    earlier = ActionPlan.objects.filter(status="superseded").order_by("pk")
+    led = TopicNetwork.objects.filter(leads__username="network.lead").order_by("pk")
     return [
         Page("home", "/"),
+        Page("about", "/about/"),
         Page("calendar", "/calendar/"),
         Page("calendar.ics", "/calendar.ics"),
         Page("calendar.atom", "/calendar.atom"),
@@ -57,10 +60,13 @@ def demo_pages() -> list[Page]:
         Page("release.ics", f"/releases/{_first(public, 'slug')}.ics"),
         Page("release", f"/releases/{_first(public.filter(state='published'), 'slug')}/"),
         Page("alerts", "/alerts/"),
+        Page("api root", "/api/v1/"),
         Page("api releases", "/api/v1/releases/"),
         Page("api docs", "/api/docs/"),
         Page("networks", "/networks/"),
         Page("network", f"/networks/{_first(TopicNetwork.objects.order_by('pk'), 'slug')}/"),
+        Page("network (lead)", f"/networks/{_first(led, 'slug')}/", "network.lead"),
+        Page("earlier plan", f"/networks/{_first(earlier, 'network__slug')}/plans/{_first(earlier, 'pk')}/"),
         Page("lessons", "/lessons/?q=dates"),
         Page("sign-in", "/sign-in/"),
         Page("producer releases", "/producer/releases/", "nhse.editor"),
@@ -72,6 +78,7 @@ def demo_pages() -> list[Page]:
         Page("osr figure", "/osr/figures/confirmed_28_days/", "osr.viewer"),
         Page("osr reports", "/osr/reports/", "secretariat"),
         Page("osr report draft", f"/osr/reports/{_first(draft, 'quarter')}/", "secretariat"),
+        Page("osr report preview", f"/osr/reports/{_first(draft, 'quarter')}/issue/", "secretariat"),
         Page("progress", "/progress/"),
         Page("issued report", f"/progress/{_first(issued, 'quarter')}/"),
         Page("flags", "/flags/", "nhse.editor"),

@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase  # noqa: F401 - documents how static is served
 from django.urls import reverse
 from django.utils import timezone
 
+from ehssg.navigation import landing_url
 from networks.models import ActionItem
 from releases.models import PreReleaseAccess, Release
 from tests.browser import assert_accessible, assert_no_csp, browser, csp_context  # noqa: F401 - fixture
@@ -49,7 +51,9 @@ def sign_in(page, live_server, username):
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    page.wait_for_url("**/producer/releases/**")  # each role lands on its work (the HoP on the filtered list)
+    # each role lands on its work: an editor or HoP on their releases, a network lead on their network
+    user = get_user_model().objects.get(username=username)
+    page.wait_for_url(live_server.url + landing_url(user))
 
 
 @pytest.fixture
