@@ -7,9 +7,7 @@ cached too, under a generation number that every committed release write moves o
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -20,6 +18,8 @@ from django.core.cache import cache
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+
+from ehssg.spreadsheets import csv_bytes
 
 from .choices import OPEN_STATES, State
 from .ical import EventData, event_bytes, feed_bytes
@@ -225,12 +225,8 @@ def open_data_row(release: Release) -> dict[str, Any]:
 
 
 def open_data_csv(releases: list[Release]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=OPEN_DATA_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for release in releases:
-        writer.writerow(open_data_row(release))
-    return out.getvalue().encode("utf-8")
+    rows = (open_data_row(release) for release in releases)
+    return csv_bytes(OPEN_DATA_COLUMNS, ([row[column] for column in OPEN_DATA_COLUMNS] for row in rows))
 
 
 def open_data_json(releases: list[Release]) -> bytes:
