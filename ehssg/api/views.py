@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import mixins, viewsets
-from rest_framework.parsers import JSONParser
 
 from .pagination import StandardPagination
+from .parsers import StrictJSONParser
 from .permissions import PublicReadSignedInWrite
 
 # Path patterns: anything else never reaches a view (and so never reaches the database); it is a JSON 404.
@@ -23,7 +23,7 @@ NO_ENDPOINT = "There is no endpoint at this address. Addresses end with a slash;
 class ApiViewSet(viewsets.GenericViewSet):
     """JSON in, page-numbered lists, public reads and signed-in writes."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     pagination_class = StandardPagination
     permission_classes = [PublicReadSignedInWrite]
 
