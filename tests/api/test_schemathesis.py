@@ -2,11 +2,12 @@
 
 For each operation schemathesis generates valid and invalid requests (bounded: MAX_EXAMPLES each) and checks that no
 response is a 5xx and every response matches the document: its status is listed, its content type and body match.
-Requests carry the token of a Head of Profession (who may do everything an editor may, and agree changes), and most
-path parameters are replaced with real slugs and ids and If-Match with the current ETag, so the write paths get past
+It runs once per role (``SCHEMATHESIS_ROLES``, default every role: anonymous, editor, Head of Profession, another
+producer's editor, network lead, secretariat, OSR), each request carrying that role's token, and most path parameters are replaced with real slugs and ids and If-Match with the current ETag, so the write paths get past
 the lookup and the version check and reach the services.
 """
 
+import os
 import zlib
 from typing import Any
 
@@ -56,7 +57,7 @@ schema.config.generation.update(max_examples=MAX_EXAMPLES, database="none", dete
 class World:
     """A small register: one release in each state, a pending change, flags, pre-release access, definitions."""
 
-    def __init__(self, cast: Any) -> None:
+    def __init__(self, cast: Any, role: str) -> None:
         p, n = cast.producer, cast.network
         self.series = ReleaseSeriesFactory(producers=[p])
         day = NOW.date().replace(month=5, day=12)
@@ -105,8 +106,8 @@ class World:
             "flags": [f.pk for f in self.flags],
             "definitions": [d.pk for d in self.definitions],
         }
-        self.client = client_for(cast.hop)
-        self.token = self.client._credentials["HTTP_AUTHORIZATION"]
+        self.client = client_for(None if role == "anonymous" else getattr(cast, role))
+        self.headers = {"Authorization": self.client._credentials["HTTP_AUTHORIZATION"]} if role != "anonymous" else {}
 
     @staticmethod
     def _pick(options: list[Any], generated: Any) -> Any:
@@ -140,15 +141,18 @@ class World:
         return None
 
 
-@pytest.fixture
-def world(cast, settings):
+ROLES = os.environ.get("SCHEMATHESIS_ROLES", "anonymous,editor,hop,other_editor,lead,secretariat,osr").split(",")
+
+
+@pytest.fixture(params=ROLES)
+def world(cast, settings, request):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}
     # The WSGI handler closes the database connection after each request; inside the test's transaction that would
     # close it under the test (PostgreSQL). Django's own test client switches this off the same way.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield World(cast)
+        yield World(cast, request.param)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -159,5 +163,5 @@ def world(cast, settings):
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_api_matches_its_openapi_document(case, world):
     world.prepare(case)
-    response = case.call(headers={"Authorization": world.token})
+    response = case.call(headers=world.headers)
     case.validate_response(response, checks=CHECKS)
