@@ -240,3 +240,18 @@ def test_list_query_count_does_not_grow(cast, url):
         return len(queries)
 
     assert queries_with(1) == queries_with(6)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("summary", [0, 1.5, True, ["a"]])
+def test_a_number_where_text_is_expected_is_refused(cast, summary):
+    """schemathesis found {"summary": 0} stored as "0": text fields take JSON strings only."""
+    from ehssg.api.fields import NOT_TEXT
+
+    response = client_for(cast.lead).post(
+        "/api/v1/action-plans/", {"network": cast.network.slug, "title": "Plan", "summary": summary}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "summary"
+    assert response.json()["errors"][0]["message"] in (NOT_TEXT, "Not a valid string.")
+    assert not ActionPlan.objects.exists()
