@@ -14,3 +14,4 @@ ACTIVITY_IN_FUTURE = "Record an activity once it has happened: the date cannot b
 REASON_REQUIRED = "Enter the reason for the change"
 SUPERSEDED_REASON = "Superseded by {plan}"
 PUBLISH_NOT_CONFIRMED = "Confirm that you want to publish the plan"
+SEARCH_NOT_TEXT = "Search words cannot contain null characters: remove them and search again"

@@ -67,9 +67,15 @@ def plan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def lesson_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
+    form = network_forms.LessonSearchForm(request.GET)
+    if not form.is_valid():
+        page = Paginator(selectors.lessons_search().none(), 20).get_page(1)
+        context = {"page": page, "q": request.GET.get("q", "").replace("\x00", "")[:200], "form": form}
+        return render(request, "networks/lessons.html", {**context, "query": {}}, status=400)
+    query = form.cleaned_data["q"][:200]
     page = Paginator(selectors.lessons_search(query), 20).get_page(request.GET.get("page"))
-    return render(request, "networks/lessons.html", {"page": page, "q": query, "query": request.GET.copy()})
+    return render(request, "networks/lessons.html", {"page": page, "q": query, "query": request.GET.copy(),
+                                                     "form": form})  # fmt: skip
 
 
 def _form_page(

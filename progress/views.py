@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ehssg.roles import roles_of
+from ehssg.spreadsheets import csv_download
 from networks.models import ActionItem, EngagementActivity, Lesson, TopicNetwork
 from releases.choices import ChangeStatus
 from releases.forms import apply_service_errors
@@ -90,10 +91,8 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("metric")
     entries = _live(quarter, breakdown, [key] if key in BY_KEY else None)
     body = to_csv(csv_rows(quarter.key, entries, breakdown=breakdown != Breakdown.NONE))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"osr-progress-{quarter.key}-{breakdown}" + (f"-{key}" if key in BY_KEY else "")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_download(body, f"{name}.csv")
 
 
 @login_required
@@ -241,9 +240,7 @@ def report_csv(request: HttpRequest, quarter: str) -> HttpResponse:
         if (row[1], row[4]) not in seen:
             seen.add((row[1], row[4]))
             rows.append(row)
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ehssg-progress-{report.quarter}.csv"'
-    return response
+    return csv_download(to_csv(rows), f"ehssg-progress-{report.quarter}.csv")
 
 
 def report_json(request: HttpRequest, quarter: str) -> HttpResponse:

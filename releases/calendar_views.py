@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date, parse_http_date_safe
 
 from ehssg.site import absolute_url
+from ehssg.spreadsheets import CONTENT_TYPE as CSV_CONTENT_TYPE
 from networks.models import TopicNetwork
 
 from . import messages
@@ -197,7 +198,7 @@ def _open_data(
 
 
 def calendar_csv(request: HttpRequest) -> HttpResponse:
-    return _open_data(request, open_data_csv, "text/csv; charset=utf-8", 'attachment; filename="releases.csv"')
+    return _open_data(request, open_data_csv, CSV_CONTENT_TYPE, 'attachment; filename="releases.csv"')
 
 
 def calendar_json(request: HttpRequest) -> HttpResponse:

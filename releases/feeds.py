@@ -7,9 +7,7 @@ cached too, under a generation number that every committed release write moves o
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -21,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ehssg.site import absolute_url
+from ehssg.spreadsheets import csv_bytes
 
 from .choices import OPEN_STATES, State
 from .ical import EventData, event_bytes, feed_bytes
@@ -222,12 +221,8 @@ def open_data_row(release: Release) -> dict[str, Any]:
 
 
 def open_data_csv(releases: list[Release]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=OPEN_DATA_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for release in releases:
-        writer.writerow(open_data_row(release))
-    return out.getvalue().encode("utf-8")
+    rows = (open_data_row(release) for release in releases)
+    return csv_bytes(OPEN_DATA_COLUMNS, ([row[column] for column in OPEN_DATA_COLUMNS] for row in rows))
 
 
 def open_data_json(releases: list[Release]) -> bytes:

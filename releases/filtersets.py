@@ -41,6 +41,12 @@ STATUS_CHOICES = [
 ]
 
 
+def _value_error(message: str, code: str) -> ValidationError:
+    """A ValidationError whose message carries a client's value: django-filter's DRF backend %-formats every message
+    (``message % params``), so the text goes in as a parameter and a ``%`` in the value stays a ``%`` (not a 500)."""
+    return ValidationError("%(message)s", code=code, params={"message": message})
+
+
 class SlugsField(forms.ModelMultipleChoiceField):
     """Repeatable slugs (``?producer=ons&producer=ukhsa``) checked for shape, then for existence."""
 
@@ -52,13 +58,13 @@ class SlugsField(forms.ModelMultipleChoiceField):
         values = list(dict.fromkeys(str(v) for v in value))
         for v in values:
             if not SLUG_RE.fullmatch(v):
-                raise ValidationError(NOT_A_SLUG.format(value=v[:60]), code="invalid_slug")
+                raise _value_error(NOT_A_SLUG.format(value=v[:60]), "invalid_slug")
         queryset = cast(QuerySet[Any], self.queryset)  # always given by SlugsFilter
         found = list(queryset.filter(slug__in=values))
         known = {obj.slug for obj in found}
         for v in values:
             if v not in known:
-                raise ValidationError(UNKNOWN_SLUG.format(kind=self.kind, value=v), code="unknown_slug")
+                raise _value_error(UNKNOWN_SLUG.format(kind=self.kind, value=v), "unknown_slug")
         return found
 
 

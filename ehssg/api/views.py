@@ -11,7 +11,6 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 
 from .filters import StrictFilterBackend
 from .pagination import StandardPagination
+from .parsers import StrictJSONParser
 from .permissions import PublicReadSignedInWrite
 
 # Path patterns: anything else never reaches a view (and so never reaches the database); it is a JSON 404.
@@ -32,7 +32,7 @@ NO_ENDPOINT = "There is no endpoint at this address. Addresses end with a slash;
 class ApiViewSet(viewsets.GenericViewSet):
     """JSON in, page-numbered lists, public reads and signed-in writes."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     pagination_class = StandardPagination
     permission_classes = [PublicReadSignedInWrite]
     filter_backends = [StrictFilterBackend]

@@ -259,3 +259,18 @@ def test_publishing_through_the_api_supersedes_and_the_earlier_plan_stays_readab
     assert [p["id"] for p in listed["results"]] == [first.pk]
     items = anonymous.get("/api/v1/action-items/", {"plan": first.pk}).json()
     assert [i["plan"] for i in items["results"]] == [first.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("summary", [0, 1.5, True, ["a"]])
+def test_a_number_where_text_is_expected_is_refused(cast, summary):
+    """schemathesis found {"summary": 0} stored as "0": text fields take JSON strings only."""
+    from ehssg.api.fields import NOT_TEXT
+
+    response = client_for(cast.lead).post(
+        "/api/v1/action-plans/", {"network": cast.network.slug, "title": "Plan", "summary": summary}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "summary"
+    assert response.json()["errors"][0]["message"] in (NOT_TEXT, "Not a valid string.")
+    assert not ActionPlan.objects.exists()

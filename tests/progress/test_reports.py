@@ -303,6 +303,6 @@ def test_public_report_pages_show_issued_reports_only(cast, issued):
     assert client.get(f"/progress/{draft.quarter}/").status_code == 404
     page = client.get(f"/progress/{issued.quarter}/?breakdown=network").content.decode()
     assert "Good progress." in page and 'role="img"' in page and "Urgent and emergency care" in page
-    csv = client.get(f"/progress/{issued.quarter}.csv").content.decode()
+    csv = client.get(f"/progress/{issued.quarter}.csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("quarter,metric,title")
     assert client.get(f"/progress/{issued.quarter}.json").json() == issued.figures

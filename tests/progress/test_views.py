@@ -107,12 +107,12 @@ def test_csv_and_json_for_the_chosen_quarter_and_breakdown(cast):
     quarter = Quarter.containing(timezone.now())
     client = signed_in(cast.hop)
 
-    body = client.get(f"/osr/metrics.csv?quarter={quarter.key}&breakdown=producer").content.decode()
+    body = client.get(f"/osr/metrics.csv?quarter={quarter.key}&breakdown=producer").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     cancelled = [r for r in rows if r["metric"] == "cancellations"]
     assert [r["label"] for r in cancelled] == ["All", "NHSE", "ONS"]
     assert int(cancelled[0]["numerator"]) == 2
-    one = client.get(f"/osr/metrics.csv?quarter={quarter.key}&metric=cancellations").content.decode()
+    one = client.get(f"/osr/metrics.csv?quarter={quarter.key}&metric=cancellations").content.decode("utf-8-sig")
     assert {r["metric"] for r in csv.DictReader(io.StringIO(one))} == {"cancellations"}
 
     data = client.get(f"/osr/metrics.json?quarter={quarter.key}&breakdown=network").json()

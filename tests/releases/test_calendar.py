@@ -271,7 +271,7 @@ class TestOpenData:
     def test_csv_has_the_documented_columns(self, client, register):
         response = client.get(reverse("calendar-csv"))
 
-        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert list(rows[0]) == OPEN_DATA_COLUMNS
         assert [r["title"] for r in rows] == ["A&E attendances, January 2027", "Cancer registrations, 2025"]
