@@ -57,24 +57,27 @@ def events_committed(ids: list[int]) -> None:
         log.warning("alerts: could not enqueue events %s; the sweep will send them", ids)
 
 
-_in_flight = 0
-_in_flight_lock = threading.Lock()
+# The requests this process is serving: thread id -> when the request started. A request whose end was never signalled
+# (a response nobody closed, a client that went away) counts only for MAX_YIELD_SECONDS, so a lost signal can never
+# keep the local worker waiting for ever; the next request of the same thread replaces its entry.
+_active: dict[int, float] = {}
+_active_lock = threading.Lock()
 
 
 def requests_in_flight() -> int:
-    return _in_flight
+    horizon = time.monotonic() - MAX_YIELD_SECONDS
+    with _active_lock:
+        return sum(1 for started in _active.values() if started > horizon)
 
 
 def _request_started(**kwargs: object) -> None:
-    global _in_flight
-    with _in_flight_lock:
-        _in_flight += 1
+    with _active_lock:
+        _active[threading.get_ident()] = time.monotonic()
 
 
 def _request_finished(**kwargs: object) -> None:
-    global _in_flight
-    with _in_flight_lock:
-        _in_flight = max(0, _in_flight - 1)
+    with _active_lock:
+        _active.pop(threading.get_ident(), None)
 
 
 def watch_requests() -> None:

@@ -97,3 +97,18 @@ def test_the_local_worker_thread_sends_each_e_mail_once_after_the_response(clien
 
     assert Counter(m.to[0] for m in mail.outbox) == dict.fromkeys(READERS, 1)
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+def test_a_request_whose_end_is_never_signalled_stops_holding_the_worker_back(monkeypatch):
+    """A lost request_finished (a response nobody closed) must not make the local worker give way for ever."""
+    now = [1000.0]
+    monkeypatch.setattr(dispatch.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(dispatch, "_active", {})
+
+    dispatch._request_started()
+    assert dispatch.requests_in_flight() == 1
+    now[0] += dispatch.MAX_YIELD_SECONDS + 1
+    assert dispatch.requests_in_flight() == 0  # the stale entry no longer counts
+    dispatch._request_started()
+    dispatch._request_finished()
+    assert dispatch.requests_in_flight() == 0
