@@ -201,6 +201,7 @@ check 200 /calendar.ics "BEGIN:VCALENDAR"
 check 200 /calendar.atom "<feed"
 check 200 /calendar.csv
 check 200 /calendar.json
+check 200 /api/v1/ '"schema"'
 check 200 /api/v1/releases/ '"results"'
 check 200 /api/schema/ "openapi"
 check 200 /api/docs/
