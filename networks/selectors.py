@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from releases.choices import UNSETTLED_STATUSES
+from coordination.choices import UNSETTLED_STATUSES
 from releases.models import Release
 
 from .choices import ItemStatus, PlanStatus

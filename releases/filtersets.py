@@ -17,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
+from coordination.choices import FlagKind, FlagStatus
+from coordination.models import Flag
 from networks.models import TopicNetwork
 
-from .choices import ChangeStatus, Designation, FlagKind, FlagStatus, State
-from .models import DateChange, Definition, Flag, Measure, Producer, Release, ReleaseSeries
+from .choices import ChangeStatus, Designation, State
+from .models import DateChange, Definition, Measure, Producer, Release, ReleaseSeries
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 MAX_KEYWORDS = 10

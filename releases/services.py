@@ -21,12 +21,12 @@ from django.utils.text import slugify
 
 from alerts.choices import EventKind
 from alerts.outbox import Change, release_changed
+from coordination.flagging import flags_check_release
 from ehssg.roles import roles_of
+from public_calendar.feeds import calendar_changed
 
 from . import messages
 from .choices import OPEN_STATES, ChangeStatus, Geography, Precision, State
-from .feeds import calendar_changed
-from .flagging import flags_check_release
 from .models import RELEASE_UID_NAMESPACE, DateChange, PreReleaseAccess, Producer, Release, ReleaseSeries
 from .schedule import LONDON, Schedule, display_date, format_day, format_time
 

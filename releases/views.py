@@ -15,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from coordination.flagging import release_preview_findings
+from coordination.models import Flag
 from ehssg.roles import roles_of
 
 from . import forms as release_forms
 from . import selectors, services
 from .choices import ChangeStatus, State
-from .flagging import release_preview_findings
-from .models import DateChange, Flag, PreReleaseAccess, Release
+from .models import DateChange, PreReleaseAccess, Release
 from .schedule import Schedule, display_date
 
 TITLE_ADVICE = 65

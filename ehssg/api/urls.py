@@ -15,6 +15,7 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
+    path("v1/", include("importing.api.urls")),
     path("v1/", include("releases.api.urls")),
     path("v1/", include("networks.api.urls")),
     path("v1/", include("progress.api.urls")),

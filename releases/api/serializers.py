@@ -14,11 +14,13 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coordination.choices import RelationKind
+from coordination.models import Flag
 from ehssg.api.schema import version_field
 from networks.models import TopicNetwork
 
-from ..choices import Designation, Geography, RelationKind
-from ..models import DateChange, Definition, Flag, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
+from ..choices import Designation, Geography
+from ..models import DateChange, Definition, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
 from ..schedule import LONDON, Schedule, display_date
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,120}")

@@ -27,17 +27,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.serializers import BaseSerializer
 
-from ehssg.api.concurrency import release_write, with_etag
-from ehssg.api.exceptions import NOT_FOUND, BulkDenied, BulkInvalid
-from ehssg.api.permissions import SignedIn
-from ehssg.api.schema import ETAG, IF_MATCH
-from ehssg.api.views import ID_PATTERN, SLUG_PATTERN, ApiReadOnlyViewSet
-from ehssg.roles import roles_of
-
-from .. import services
-from ..choices import UNSETTLED_STATUSES, ChangeStatus, State
-from ..filtersets import DateChangeFilterSet, DefinitionFilterSet, FlagFilterSet, ReleaseFilterSet, SeriesFilterSet
-from ..flagging import (
+from coordination.choices import UNSETTLED_STATUSES
+from coordination.flagging import (
     flag_acknowledge,
     flag_confirm_duplicate,
     flag_dismiss,
@@ -46,7 +37,18 @@ from ..flagging import (
     release_preview_findings,
     releases_relate,
 )
-from ..models import DateChange, Definition, Flag, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
+from coordination.models import Flag
+from ehssg.api.concurrency import release_write, with_etag
+from ehssg.api.exceptions import NOT_FOUND, BulkDenied, BulkInvalid
+from ehssg.api.permissions import SignedIn
+from ehssg.api.schema import ETAG, IF_MATCH
+from ehssg.api.views import ID_PATTERN, SLUG_PATTERN, ApiReadOnlyViewSet
+from ehssg.roles import roles_of
+
+from .. import services
+from ..choices import ChangeStatus, State
+from ..filtersets import DateChangeFilterSet, DefinitionFilterSet, FlagFilterSet, ReleaseFilterSet, SeriesFilterSet
+from ..models import DateChange, Definition, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
 from ..selectors import pre_release_access_visible
 from ..services import ReleaseDetails
 from . import serializers as s
