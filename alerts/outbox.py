@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,19 +16,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from releases.choices import State
+from releases.hooks import Change, ReleaseSaved
 from releases.schedule import Schedule, display_date
 
 from .choices import RELEASE_CHANGE_KINDS, EventKind
 from .models import Event
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a release service did, said by the service itself (never guessed from the data afterwards)."""
-
-    kind: EventKind
-    previous: str = ""  # the old date in GOV.UK wording, for a reschedule
-    reason: str = ""  # why it moved or was cancelled
 
 
 def _absolute(path: str) -> str:
@@ -40,15 +32,20 @@ def _absolute(path: str) -> str:
 _recorded = threading.local()
 
 
-def _enqueue_recorded() -> None:
-    from .tasks import dispatch_events
+# How the ids reach a worker: set by AlertsConfig.ready() to enqueue alerts.tasks.dispatch_events. The tasks import the
+# outbox (to record digests), never the reverse, so the two modules do not import each other.
+enqueue_dispatch: Callable[[list[int]], Any] | None = None
 
+
+def _enqueue_recorded() -> None:
     ids: list[int] = getattr(_recorded, "ids", [])
     if not ids:  # an earlier callback of the same transaction took them all
         return
     _recorded.ids = []
     try:
-        dispatch_events.delay(ids)
+        if enqueue_dispatch is None:
+            raise RuntimeError("alerts.outbox.enqueue_dispatch is not set: is the alerts app installed?")
+        enqueue_dispatch(ids)
     except Exception:  # noqa: BLE001 - a broker outage must not fail the committed change: the sweep sends it later
         logging.getLogger(__name__).warning("alerts: could not enqueue events %s; the sweep will send them", ids)
 
@@ -72,7 +69,7 @@ def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, 
 
 
 def release_changed(release: Any, *, change: Change, at: datetime) -> Event | None:
-    """Tell matching subscribers that an announced release changed (``releases.services._save_release`` calls it)."""
+    """Tell matching subscribers that an announced release changed (through ``on_release_saved``)."""
     if release.state == State.DRAFT or change.kind not in RELEASE_CHANGE_KINDS:
         return None
     payload = {
@@ -85,6 +82,12 @@ def release_changed(release: Any, *, change: Change, at: datetime) -> Event | No
         "published_url": release.published_url,
     }
     return record_event(
-        kind=change.kind, key=f"release:{release.pk}:v{release.version}:{change.kind}", at=at, payload=payload,
-        release=release,
+        kind=EventKind(change.kind), key=f"release:{release.pk}:v{release.version}:{change.kind}", at=at,
+        payload=payload, release=release,
     )  # fmt: skip
+
+
+def on_release_saved(event: ReleaseSaved) -> None:
+    """What the register calls on every release write (releases/hooks.py), in the write's transaction."""
+    if event.change is not None:
+        release_changed(event.release, change=event.change, at=event.at)

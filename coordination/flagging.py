@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ehssg.roles import roles_of
 from releases import messages
 from releases.choices import State
+from releases.hooks import ReleaseSaved
 from releases.models import Release
 
 from .choices import UNSETTLED_STATUSES, FlagKind, FlagStatus, RelationKind
@@ -345,3 +346,26 @@ def flag_confirm_duplicate(
     return _settle(
         flag, actor=actor, status=FlagStatus.RESOLVED, reason=f"Duplicate confirmed: {reason}", at=at
     )
+
+
+# --- what the register calls (releases/hooks.py, registered in apps.py) ----------------------------------------------
+
+
+def on_release_saved(event: ReleaseSaved) -> None:
+    """The on-save check, in the write's transaction: a failing check rolls the write back."""
+    flags_check_release(event.release, old_days=event.old_days, at=event.at)
+
+
+def release_warnings(releases: Sequence[Release], preview_drafts: bool) -> dict[int, list[str]]:
+    """Open flags of each release in words (by kind); for a draft, what the engines would flag if it were announced."""
+    found: dict[int, list[str]] = {}
+    if preview_drafts:
+        found = {r.pk: release_preview_findings(r) for r in releases if r.state == State.DRAFT}
+    announced = [r.pk for r in releases if r.pk not in found]
+    for release_id, explanation in (
+        Flag.releases.through.objects.filter(release_id__in=announced, flag__status__in=UNSETTLED_STATUSES)
+        .order_by("flag__kind", "flag_id")
+        .values_list("release_id", "flag__explanation")
+    ):
+        found.setdefault(release_id, []).append(explanation)
+    return found

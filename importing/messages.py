@@ -40,7 +40,7 @@ TIMES_CONTRADICT = "The source's own times do not fit its dates ({detail})."
 # Records: what the register refuses
 UNKNOWN_ORGANISATION = (
     "{organisation!r} is not a producer in the register, and no producer matches it by name, abbreviation or GOV.UK "
-    "slug. Ask the secretariat to add it, or map it in releases/importing/producers.py."
+    "slug. Ask the secretariat to add it, or map it in importing/producers.py."
 )
 NO_ORGANISATION = "The record names no producer; give one (for a whole file: --producer)."
 NOT_YOUR_PRODUCER = "You are not an editor or Head of Profession of {producer}, so you cannot import its releases."

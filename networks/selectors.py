@@ -9,11 +9,15 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from coordination.choices import UNSETTLED_STATUSES
 from releases.models import Release
 
 from .choices import ItemStatus, PlanStatus
 from .models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
+
+
+# Flags still to settle (coordination.choices.UNSETTLED_STATUSES; tests/test_architecture.py checks they agree). Named
+# here, and the flags reached through the reverse accessor, because the engines build on the networks, not the reverse.
+UNSETTLED_FLAG_STATUSES = ("open", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ def network_summaries(today: date) -> list[NetworkSummary]:
     """Every network with its lead, member producers and counts, in a fixed number of queries."""
     networks = list(
         TopicNetwork.objects.prefetch_related("leads", "member_producers").annotate(
-            open_flags=Count("flags", filter=Q(flags__status__in=UNSETTLED_STATUSES), distinct=True),
+            open_flags=Count("flags", filter=Q(flags__status__in=UNSETTLED_FLAG_STATUSES), distinct=True),
             published_plans=Count("plans", filter=Q(plans__status=PlanStatus.PUBLISHED), distinct=True),
         )
     )

@@ -17,11 +17,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from releases.choices import OPEN_STATES, State
+from releases.hooks import ReleaseSaved
 from releases.models import DateChange, Release
 from releases.schedule import LONDON, Schedule, display_date
 
@@ -51,6 +53,12 @@ def calendar_changed() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def on_release_saved(event: ReleaseSaved) -> None:
+    """What the register calls on every release write (releases/hooks.py): drafts are not in the feeds."""
+    if event.release.state != State.DRAFT:
+        transaction.on_commit(calendar_changed)
 
 
 def public_releases() -> QuerySet[Release]:

@@ -2,6 +2,9 @@
 
 from django.db import models
 
+# Who a person is to a producer belongs with the other roles (ehssg.roles imports nothing of the register).
+from ehssg.roles import ProducerRole  # noqa: F401
+
 
 class Designation(models.TextChoices):
     ACCREDITED = "accredited", "Accredited official statistics"
@@ -61,14 +64,19 @@ class ChangeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ProducerRole(models.TextChoices):
-    EDITOR = "editor", "Producer editor"
-    HOP = "hop", "Head of Profession for Statistics"
-
-
 class ImportSource(models.TextChoices):
     """Where an imported release came from; blank for releases registered here."""
 
     GOVUK = "govuk", "GOV.UK statistics announcements"
     ONS = "ons", "ONS release calendar"
     CSV = "csv", "CSV table of announcements"
+
+
+class PublicChange(models.TextChoices):
+    """What the public hears about a release's change (the alerts app records these as events of the same kinds)."""
+
+    ANNOUNCED = "announced", "Release announced"
+    CONFIRMED = "confirmed", "Release date confirmed"
+    RESCHEDULED = "rescheduled", "Release date changed"
+    CANCELLED = "cancelled", "Release cancelled"
+    PUBLISHED = "published", "Release published"

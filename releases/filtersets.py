@@ -17,12 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from coordination.choices import FlagKind, FlagStatus
-from coordination.models import Flag
-from networks.models import TopicNetwork
-
 from .choices import ChangeStatus, Designation, State
 from .models import DateChange, Definition, Measure, Producer, Release, ReleaseSeries
+from .selectors import topic_networks
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 MAX_KEYWORDS = 10
@@ -113,7 +110,7 @@ class ReleaseFilterSet(django_filters.FilterSet):
         label="Producer slug, lead or joint (repeat for several).",
     )  # fmt: skip
     network = SlugsFilter(
-        queryset=TopicNetwork.objects.all(), kind="topic network", method="filter_network",
+        queryset=topic_networks(), kind="topic network", method="filter_network",
         label="Topic network slug (repeat for several).",
     )  # fmt: skip
     designation = django_filters.MultipleChoiceFilter(choices=Designation.choices, label="Designation (repeatable).")
@@ -175,7 +172,7 @@ _rename(ReleaseFilterSet, "date_to", "to")
 
 class SeriesFilterSet(django_filters.FilterSet):
     producer = SlugsFilter(queryset=Producer.objects.all(), kind="producer", field_name="producers", distinct=True)
-    network = SlugsFilter(queryset=TopicNetwork.objects.all(), kind="topic network", field_name="networks",
+    network = SlugsFilter(queryset=topic_networks(), kind="topic network", field_name="networks",
                           distinct=True)  # fmt: skip
     designation = django_filters.MultipleChoiceFilter(choices=Designation.choices)
     is_active = StrictBooleanFilter()
@@ -201,18 +198,4 @@ class DateChangeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = DateChange
-        fields: list[str] = []
-
-
-class FlagFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=FlagKind.choices)
-    status = django_filters.MultipleChoiceFilter(choices=FlagStatus.choices)
-    network = SlugsFilter(queryset=TopicNetwork.objects.all(), kind="topic network")
-    release = SlugsFilter(
-        queryset=Release.objects.announced(), kind="release", field_name="releases", distinct=True
-    )
-    is_current = StrictBooleanFilter()
-
-    class Meta:
-        model = Flag
         fields: list[str] = []

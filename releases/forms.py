@@ -15,11 +15,10 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from networks.models import TopicNetwork
-
 from .choices import Designation, Geography
 from .models import Producer, ReleaseSeries
 from .schedule import LONDON, Schedule
+from .selectors import topic_networks
 from .services import ReleaseDetails
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -118,7 +117,7 @@ class ReleaseForm(forms.Form):
         queryset=Producer.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     networks = forms.ModelMultipleChoiceField(
-        queryset=TopicNetwork.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=topic_networks(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Topic networks",
     )  # fmt: skip
     series = forms.ModelChoiceField(queryset=ReleaseSeries.objects.none(), required=False, empty_label="None")

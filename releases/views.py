@@ -15,12 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from coordination.flagging import release_preview_findings
-from coordination.models import Flag
 from ehssg.roles import roles_of
 
 from . import forms as release_forms
-from . import selectors, services
+from . import hooks, selectors, services
 from .choices import ChangeStatus, State
 from .models import DateChange, PreReleaseAccess, Release
 from .schedule import Schedule, display_date
@@ -37,11 +35,7 @@ def _warn(request: HttpRequest, release: Release) -> None:
     """Code of Practice warnings and what the engines found, shown on the next page (never blocking)."""
     for warning in selectors.release_schedule_warnings(release):
         flash.warning(request, warning)
-    if release.state == State.DRAFT:
-        found = release_preview_findings(release)
-    else:
-        found = [f.explanation for f in Flag.objects.filter(releases=release, status__in=("open", "acknowledged"))]
-    for explanation in found:
+    for explanation in hooks.release_warnings([release])[release.pk]:
         flash.warning(request, explanation)
     if len(release.title) > TITLE_ADVICE:
         flash.warning(request, f"The title is {len(release.title)} characters: a good title is under 65.")
@@ -129,7 +123,8 @@ def release_manage(request: HttpRequest, slug: str) -> HttpResponse:
         "changes": list(release.date_changes.public().select_related("requested_by", "decided_by")),
         "access": list(release.pre_release_access.filter(is_removed=False)),
         "history": list(release.history.select_related("history_user")[:50]),
-        "flags": list(Flag.objects.filter(releases=release).order_by("status", "kind")),
+        # The flags the engines raised about it, through the reverse accessor: the register imports nothing of them.
+        "flags": list(release.flags.order_by("status", "kind")),  # type: ignore[attr-defined]
         "is_hop": roles.is_hop_of(release.lead_producer_id),
         "State": State,
     }

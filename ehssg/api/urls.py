@@ -16,6 +16,7 @@ urlpatterns = [
         name="docs",
     ),
     path("v1/", include("importing.api.urls")),
+    path("v1/", include("coordination.api.urls")),
     path("v1/", include("releases.api.urls")),
     path("v1/", include("networks.api.urls")),
     path("v1/", include("progress.api.urls")),

@@ -1,6 +1,6 @@
 """POST /api/v1/releases/import/: producers upload what they already publish (GOV.UK, ONS, CSV) in bulk.
 
-The same parsers and runner as ``manage.py import_releases`` (releases/importing/): each record in its own savepoint
+The same parsers and runner as ``manage.py import_releases`` (importing/): each record in its own savepoint
 through the services, so a refused record saves nothing and the others still import; the answer lists every record's
 outcome with its reasons. Editors and Heads of Profession import their own producers' releases; the secretariat any
 producer's; everyone else is refused (403).

@@ -9,7 +9,6 @@ router.register("producers", views.ProducerViewSet, basename="producer")
 router.register("series", views.ReleaseSeriesViewSet, basename="series")
 router.register("releases", views.ReleaseViewSet, basename="release")
 router.register("date-changes", views.DateChangeViewSet, basename="date-change")
-router.register("flags", views.FlagViewSet, basename="flag")
 router.register("measures", views.MeasureViewSet, basename="measure")
 router.register("definitions", views.DefinitionViewSet, basename="definition")
 

@@ -1,6 +1,6 @@
 """`python manage.py import_releases --format govuk|ons|csv --as USERNAME PATH...`: take in producers' own calendars.
 
-See docs/import.md for the formats and mappings, and releases/importing/ for the code.
+See docs/import.md for the formats and mappings, and importing/ for the code.
 """
 
 from __future__ import annotations
