@@ -14,7 +14,6 @@ from releases.models import Release
 from .choices import ItemStatus, PlanStatus
 from .models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
 
-
 # Flags still to settle (coordination.choices.UNSETTLED_STATUSES; tests/test_architecture.py checks they agree). Named
 # here, and the flags reached through the reverse accessor, because the engines build on the networks, not the reverse.
 UNSETTLED_FLAG_STATUSES = ("open", "acknowledged")
