@@ -46,6 +46,7 @@ security: install
 	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level medium
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DATABASE_URL=postgres://ehssg@127.0.0.1:5432/ehssg REDIS_URL=redis://127.0.0.1:6379/1 EHSSG_TRUSTED_PROXIES=1 \
+	SITE_URL=https://calendar.ehssg.example \
 	DJANGO_SETTINGS_MODULE=ehssg.settings.production \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python scripts/audit_dependencies.py
@@ -63,8 +64,12 @@ typecheck: install
 pytest: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Two workers: one for every task, and one process only for the alerts sweep, so a dead worker's claims are taken
+## back on time however many dispatch tasks are queued (docs/alerts.md). Stopping make stops both.
 worker: install
-	$(BIN)/celery -A ehssg worker --loglevel=INFO
+	trap 'kill %1 2>/dev/null' EXIT; \
+	$(BIN)/celery -A ehssg worker --loglevel=INFO -Q alerts-sweep --concurrency=1 -n sweep@%h & \
+	$(BIN)/celery -A ehssg worker --loglevel=INFO -Q celery -n worker@%h
 
 beat: install
 	$(BIN)/celery -A ehssg beat --loglevel=INFO

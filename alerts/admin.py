@@ -1,6 +1,5 @@
 """The secretariat's view of alerts: read-only lists to answer "did this e-mail go?". Writes go through the services."""
 
-
 from django.contrib import admin
 
 from ehssg.admin import ReadOnlyMixin

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -10,11 +8,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from releases import hooks
 
-        from . import outbox, tasks
+        from . import outbox
+        from .dispatch import events_committed, watch_requests
 
-        def enqueue(ids: list[int]) -> Any:
-            # Looked up at each call, so a test (or a later patch) replacing the task's delay is honoured.
-            return tasks.dispatch_events.delay(ids)
-
-        outbox.enqueue_dispatch = enqueue
+        outbox.enqueue_dispatch = events_committed
         hooks.on_release_saved("alerts", outbox.on_release_saved)
+        watch_requests()

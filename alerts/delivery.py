@@ -29,6 +29,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ehssg.site import site_url
+
 from .choices import RELEASE_CHANGE_KINDS, DeliveryState, EventKind, Frequency
 from .emails import build_message, letter_for
 from .matching import subscriptions_matching_release
@@ -45,7 +47,7 @@ def claim_lease() -> timedelta:
 
 
 def _message_id() -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "ehssg.localhost"
+    host = urlsplit(site_url()).hostname or "ehssg.localhost"
     return f"<{uuid.uuid4().hex}.alert@{host}>"
 
 
@@ -85,15 +87,20 @@ def _recipients(event: Event) -> list[tuple[Subscription | None, Any, str]]:
 def fan_out(event_id: int, *, now: datetime | None = None) -> int:
     """Write the event's deliveries (once: a second call finds ``fanned_out_at`` set and the constraints hold)."""
     now = now or timezone.now()
+    # Matching reads a lot and writes nothing: done before the write transaction, so the lock (on SQLite, the whole
+    # database's) is held only for the insert. A second fan-out meanwhile is stopped by the check below and the
+    # unique constraints.
+    found = Event.objects.select_related("release", "subscription").filter(pk=event_id, fanned_out_at=None).first()
+    if found is None:  # gone with its subscription, or already done
+        return 0
+    recipients = _recipients(found)
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",)).select_related("release", "subscription").filter(pk=event_id)
-        ).first()
-        if event is None or event.fanned_out_at is not None:  # gone with its subscription, or already done
+        event = Event.objects.select_for_update(of=("self",)).filter(pk=event_id).first()
+        if event is None or event.fanned_out_at is not None:
             return 0
         rows = [
             Delivery(event=event, subscription=s, user=u, email=email, next_attempt_at=now, message_id=_message_id())
-            for s, u, email in _recipients(event)
+            for s, u, email in recipients
         ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         event.fanned_out_at = now

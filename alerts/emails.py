@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from ehssg.site import absolute_url
 from releases.choices import Designation
 from releases.models import Release
 from releases.schedule import Schedule, display_date, format_day
@@ -39,10 +39,6 @@ class Letter:
     sections: list[Letter] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     unsubscribe_url: str = ""
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _one_line(text: str) -> str:
@@ -110,7 +106,7 @@ def _digest_items(subscription: Subscription, start: date) -> list[dict[str, str
             "title": r.title,
             "when": display_date(Schedule.of(r), r.state),
             "producer": r.lead_producer.name,
-            "url": _absolute(r.get_absolute_url()),
+            "url": absolute_url(r.get_absolute_url()),
         }
         for r in releases
     ]
@@ -122,7 +118,7 @@ def letter_for(delivery: Delivery, companions: Sequence[Delivery] = ()) -> Lette
     event, p = delivery.event, delivery.event.payload
     subscription = delivery.subscription
     if event.kind == EventKind.CONFIRM_SUBSCRIPTION and subscription is not None:
-        confirm = _absolute(
+        confirm = absolute_url(
             reverse("alerts:confirm", kwargs={"token": tokens.make_token(subscription, tokens.CONFIRM)})
         )
         return Letter(
@@ -142,7 +138,7 @@ def letter_for(delivery: Delivery, companions: Sequence[Delivery] = ()) -> Lette
         letter = Letter(
             f"Health and social care statistics due from {format_day(start)} to {format_day(end)}",
             [f"{len(items)} release{'s' if len(items) != 1 else ''} due in the next 2 weeks."],
-            ("See the full release calendar", _absolute(reverse("calendar"))), items=items,
+            ("See the full release calendar", absolute_url(reverse("calendar"))), items=items,
         )  # fmt: skip
     elif event.kind in (EventKind.ANNOUNCED, EventKind.CONFIRMED, EventKind.RESCHEDULED, EventKind.CANCELLED,
                         EventKind.PUBLISHED):  # fmt: skip
@@ -156,7 +152,7 @@ def letter_for(delivery: Delivery, companions: Sequence[Delivery] = ()) -> Lette
         return Letter(p["subject"], list(p["paragraphs"]), (p["link_text"], p["url"]),
                       footer=[p["footer"]])  # fmt: skip
     if subscription is not None:
-        letter.unsubscribe_url = _absolute(
+        letter.unsubscribe_url = absolute_url(
             reverse("alerts:unsubscribe", kwargs={"token": tokens.make_token(subscription, tokens.UNSUBSCRIBE)})
         )
         letter.footer = _subscriber_footer(subscription, letter.unsubscribe_url)

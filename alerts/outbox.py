@@ -1,7 +1,8 @@
 """Writing to the outbox: called inside the transaction of the change, so the event exists exactly when the change does.
 
-The sending happens later, in a Celery worker, after the transaction commits (``transaction.on_commit``); if the broker
-is down at that moment, the beat ``alerts.sweep`` task finds the event anyway (its ``fanned_out_at`` is empty).
+The sending happens later, after the transaction commits (``transaction.on_commit``), never in the request: a Celery
+worker where there is a broker, the local worker thread on the embedded default (alerts/dispatch.py). If the broker is
+down at that moment, the ``alerts.sweep`` task finds the event anyway (its ``fanned_out_at`` is empty).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from ehssg.site import absolute_url
 from releases.choices import State
 from releases.hooks import Change, ReleaseSaved
 from releases.schedule import Schedule, display_date
@@ -22,18 +23,14 @@ from releases.schedule import Schedule, display_date
 from .choices import RELEASE_CHANGE_KINDS, EventKind
 from .models import Event
 
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 # Events recorded in this thread whose transaction has not yet committed. Every event of one transaction goes to one
 # task, so a change of many releases at once (an import) reaches each subscriber as one e-mail, not one per release.
 _recorded = threading.local()
 
 
-# How the ids reach a worker: set by AlertsConfig.ready() to enqueue alerts.tasks.dispatch_events. The tasks import the
-# outbox (to record digests), never the reverse, so the two modules do not import each other.
+# How the ids reach a worker: set by AlertsConfig.ready() to ``alerts.dispatch.events_committed`` (a Celery task where
+# there is a broker, the local worker thread otherwise). The tasks import the outbox (to record digests), so the outbox
+# imports neither the dispatcher nor the tasks: no loop of modules.
 enqueue_dispatch: Callable[[list[int]], Any] | None = None
 
 
@@ -42,12 +39,10 @@ def _enqueue_recorded() -> None:
     if not ids:  # an earlier callback of the same transaction took them all
         return
     _recorded.ids = []
-    try:
-        if enqueue_dispatch is None:
-            raise RuntimeError("alerts.outbox.enqueue_dispatch is not set: is the alerts app installed?")
-        enqueue_dispatch(ids)
-    except Exception:  # noqa: BLE001 - a broker outage must not fail the committed change: the sweep sends it later
-        logging.getLogger(__name__).warning("alerts: could not enqueue events %s; the sweep will send them", ids)
+    if enqueue_dispatch is None:
+        logging.getLogger(__name__).warning("alerts: no dispatcher set (app not ready?); the sweep sends %s", ids)
+        return
+    enqueue_dispatch(ids)
 
 
 def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, Any], **links: Any) -> Event | None:
@@ -74,7 +69,7 @@ def release_changed(release: Any, *, change: Change, at: datetime) -> Event | No
         return None
     payload = {
         "title": release.title,
-        "url": _absolute(release.get_absolute_url()),
+        "url": absolute_url(release.get_absolute_url()),
         "producer": release.lead_producer.name,
         "when": display_date(Schedule.of(release), release.state),
         "previous": change.previous,

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from coordination.detection import coverage_findings
+from ehssg.site import absolute_url
 from releases.choices import ProducerRole, State
 from releases.models import DateChange, ProducerMembership, Release, ReleaseSeries
 from releases.schedule import Schedule, display_date
@@ -47,7 +47,7 @@ def _people(producer_ids: Iterable[int], roles: Iterable[str]) -> list[int]:
 
 
 def _manage_url(release: Release) -> str:
-    return f"{settings.SITE_URL}{reverse('producer:release-manage', kwargs={'slug': release.slug})}"
+    return absolute_url(reverse("producer:release-manage", kwargs={"slug": release.slug}))
 
 
 def _footer(producer: Any, role_words: str) -> str:
@@ -129,7 +129,7 @@ def reminders_due(*, now: datetime | None = None) -> int:
             paragraphs=[f"In 2 weeks, the announced releases of {series.title} will no longer cover the next "
                         "12 months.", finding.explanation],
             link_text="Register a release",
-            url=f"{settings.SITE_URL}{reverse('producer:release-create')}",
+            url=absolute_url(reverse("producer:release-create")),
             footer=_footer(", ".join(p.name for p in producers), "an editor or Head of Profession"),
         )  # fmt: skip
     return new

@@ -176,6 +176,11 @@ class Names:
 # --- rules as findings -----------------------------------------------------------------------------------------------
 
 
+def are_all(count: int) -> str:
+    """The verb for a list of releases (a clash has two or more): "are both" for two, "are all" for more."""
+    return "are both" if count == 2 else "are all"
+
+
 def _clash_findings(facts: Facts, names: Names, dated_ids: Iterable[int]) -> list[Finding]:
     dated = [facts.dated(pk) for pk in dated_ids]
     ids = [d.pk for d in dated]
@@ -188,8 +193,8 @@ def _clash_findings(facts: Facts, names: Names, dated_ids: Iterable[int]) -> lis
                 kind=FlagKind.CLASH,
                 key=f"clash:n{group.network_id}:{group.day:%Y-%m-%d}",
                 explanation=(
-                    f"{names.releases(group.release_ids)} are all due in {network} on {format_day(group.day)} and "
-                    "are not marked as coordinated. Move one, or mark them as coordinated."
+                    f"{names.releases(group.release_ids)} {are_all(len(group.release_ids))} due in {network} on "
+                    f"{format_day(group.day)} and are not marked as coordinated. Move one, or mark them as coordinated."
                 ),
                 release_ids=group.release_ids,
                 network_id=group.network_id,

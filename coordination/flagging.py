@@ -9,7 +9,9 @@ third release joins a clash, a date moves) it opens again. A flag the engines no
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +33,9 @@ from .detection import Finding, findings_for_all, findings_for_release
 from .models import Flag, ReleaseRelation
 
 NO_LONGER_APPLIES = "No longer applies: the releases or dates behind it changed."
+
+# Inside ``flag_checks_deferred()``: the releases whose on-save check waits for the one rescan at the end.
+_deferred: ContextVar[set[int] | None] = ContextVar("flag_checks_deferred", default=None)
 
 
 @dataclass(frozen=True)
@@ -186,10 +191,37 @@ def flags_rescan(*, at: datetime | None = None) -> SyncResult:
     return flags_sync(findings_for_all(at), scope=None, at=at)
 
 
+@contextmanager
+def flag_checks_deferred() -> Iterator[None]:
+    """Many writes in a row (the demo's register): one full rescan at the end instead of an on-save check per write.
+
+    The rescan finds what the last on-save check of each release would have found, as of the end; what it skips is
+    the flags raised and retired again along the way. Use it only where nothing inside reads flags. Nested uses join
+    the outer one. Nothing is skipped when the block fails: the transaction around it is rolled back anyway.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        touched = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    if touched:
+        flags_rescan()
+
+
 def flags_check_release(release: Release, *, old_days: Iterable[date] = (), at: datetime | None = None) -> list[Flag]:
-    """The on-save check: refresh the flags one changed release can raise or retire; return its open flags."""
+    """The on-save check: refresh the flags one changed release can raise or retire; return its open flags.
+
+    Inside ``flag_checks_deferred()`` it only notes the release (and returns no flags): the rescan at the end looks.
+    """
     at = at or timezone.now()
     if release.state == State.DRAFT:
+        return []
+    if (deferred := _deferred.get()) is not None:
+        deferred.add(release.pk)
         return []
     found, scope = findings_for_release(release, now=at, old_days=old_days)
     q = Q(key__in=scope.keys) | Q(releases=release)

@@ -10,6 +10,8 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoad
 
 from releases.schedule import LONDON, format_day, format_time
 
+from .navigation import landing_url, navigation
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -104,6 +106,8 @@ def environment(**options: Any) -> Environment:
             "field_kind": field_kind,
             "field_choices": field_choices,
             "release_when": release_when,
+            "navigation": navigation,
+            "landing_url": landing_url,
         }
     )
     env.filters.update({"london": london, "govuk_date": govuk_date, "person_name": person_name})

@@ -10,4 +10,7 @@ SIGN_IN_LOCKED = (
     "Try again later, or contact the EHSSG secretariat."
 )
 RATE_LIMITED = "Too many requests from your address. Try again in {minutes} minute{s}."
+UNKNOWN_PARAMETER = "{name} is not a parameter of this list. It takes: {known}."
 SERVER_ERROR = "Sorry, there is a problem with the service. Try again later."
+NULL_CHARACTER = "Null characters are not allowed."
+BROKEN_TEXT = "This text has a broken character (a lone surrogate, \\u{code:04x}): send valid Unicode text."

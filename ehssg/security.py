@@ -146,20 +146,29 @@ class RateLimitMiddleware:
 
     def _count(self, request: HttpRequest, scope: str, rate: str) -> HttpResponse | None:
         limit, window = _parse_rate(rate)
-        now = time.time()
-        bucket = int(now // window)
-        key = f"ratelimit:{scope}:{client_ip(request) or 'unknown'}:{bucket}"
-        # add() then incr() is atomic on Redis and the local-memory cache alike.
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # the key expired between add and incr: this is the first request of a new window
-            cache.set(key, 1, timeout=window + 1)
-            used = 1
+        used, retry_after = count_hit(f"{scope}:{client_ip(request) or 'unknown'}", window)
         if used <= limit:
             return None
-        retry_after = max(1, math.ceil((bucket + 1) * window - now))
         return too_many_requests(request, retry_after)
+
+
+def count_hit(who: str, window: int) -> tuple[int, int]:
+    """Count one request for ``who`` in the current fixed window: (requests so far in it, seconds until it ends).
+
+    add() then incr() is atomic on Redis and the local-memory cache alike, so parallel requests (threads, processes
+    sharing Redis) each get their own number and none is lost; a read-then-write counter would let them all through.
+    Shared by the pages' limits (RateLimitMiddleware) and the API's throttles (ehssg/api/throttling.py).
+    """
+    now = time.time()
+    bucket = int(now // window)
+    key = f"ratelimit:{who}:{bucket}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the key expired between add and incr: this is the first request of a new window
+        cache.set(key, 1, timeout=window + 1)
+        used = 1
+    return used, max(1, math.ceil((bucket + 1) * window - now))
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:

@@ -31,6 +31,11 @@ class Rag(models.TextChoices):
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
+    # A published plan a later one replaced: still public, with its actions and their progress, on its own page.
+    SUPERSEDED = "superseded", "Superseded"
+
+
+PUBLIC_PLAN_STATUSES = (PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)
 
 
 class ActivityKind(models.TextChoices):

@@ -4,6 +4,7 @@ from django import forms
 
 from releases.forms import DateField
 
+from . import messages
 from .choices import ActivityKind, Goal, ItemStatus, Rag
 
 
@@ -61,6 +62,14 @@ class UpdateForm(forms.Form):
         error_messages={"required": "Enter a progress note"},
     )
     written_on = DateField(label="Date of the update", required=False)
+
+
+class LessonSearchForm(forms.Form):
+    """The lessons search box: words, nothing a database cannot search for (a NUL is refused, not a 500)."""
+
+    q = forms.CharField(
+        required=False, strip=True, error_messages={"null_characters_not_allowed": messages.SEARCH_NOT_TEXT}
+    )
 
 
 class LessonForm(forms.Form):

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from ehssg.models import HistoryWithRequestId
 
-from .choices import CLOSED_ITEM_STATUSES, ActivityKind, Goal, ItemStatus, PlanStatus, Rag
+from .choices import CLOSED_ITEM_STATUSES, PUBLIC_PLAN_STATUSES, ActivityKind, Goal, ItemStatus, PlanStatus, Rag
 
 
 class TopicNetworkQuerySet(models.QuerySet["TopicNetwork"]):
@@ -61,17 +61,28 @@ class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
         roles = roles_of(user)
         if roles.secretariat or roles.osr:
             return self
-        return self.filter(Q(status=PlanStatus.PUBLISHED) | Q(network_id__in=roles.lead_of | roles.member_of))
+        return self.filter(
+            Q(status__in=PUBLIC_PLAN_STATUSES) | Q(network_id__in=roles.lead_of | roles.member_of)
+        )
 
 
 class ActionPlan(models.Model):
-    """A network's action plan. Once published it is public, and every later change is public history."""
+    """A network's action plan. Once published it is public, and every later change is public history.
+
+    A network has at most one published (current) plan: publishing another marks it superseded, and a superseded
+    plan stays public with its actions and their progress (``networks.services.plan_publish``).
+    """
 
     network = models.ForeignKey(TopicNetwork, on_delete=models.PROTECT, related_name="plans")
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes",
+        help_text="The plan whose publication replaced this one.",
+    )  # fmt: skip
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     # Bumped by every service write: the API's ETag, so a stale client cannot overwrite a newer change.
@@ -87,10 +98,21 @@ class ActionPlan(models.Model):
                 condition=Q(status=PlanStatus.DRAFT) | Q(published_at__isnull=False),
                 name="actionplan_published_has_time",
             ),
+            models.CheckConstraint(
+                condition=(Q(status=PlanStatus.SUPERSEDED) & Q(superseded_at__isnull=False))
+                | (~Q(status=PlanStatus.SUPERSEDED) & Q(superseded_at__isnull=True)),
+                name="actionplan_superseded_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["network"], condition=Q(status=PlanStatus.PUBLISHED), name="actionplan_one_current_per_network"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("networks:plan", kwargs={"slug": self.network.slug, "pk": self.pk})
 
 
 class ActionItemQuerySet(models.QuerySet["ActionItem"]):

@@ -9,41 +9,45 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from releases.choices import UNSETTLED_FLAG_STATUSES
 from releases.models import Release
 
 from .choices import ItemStatus, PlanStatus
 from .models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
 
-# Flags still to settle (coordination.choices.UNSETTLED_STATUSES; tests/test_architecture.py checks they agree). Named
-# here, and the flags reached through the reverse accessor, because the engines build on the networks, not the reverse.
-UNSETTLED_FLAG_STATUSES = ("open", "acknowledged")
-
 
 @dataclass(frozen=True)
 class NetworkSummary:
+    """A network and the counts of its current plan's actions: /networks/ and the network page show the same."""
+
     network: TopicNetwork
     open_flags: int
     items_by_status: dict[str, int]
     overdue_items: int
     has_published_plan: bool
 
+    @property
+    def items_total(self) -> int:
+        return sum(self.items_by_status.values())
 
-def network_summaries(today: date) -> list[NetworkSummary]:
-    """Every network with its lead, member producers and counts, in a fixed number of queries."""
-    networks = list(
-        TopicNetwork.objects.prefetch_related("leads", "member_producers").annotate(
-            open_flags=Count("flags", filter=Q(flags__status__in=UNSETTLED_FLAG_STATUSES), distinct=True),
-            published_plans=Count("plans", filter=Q(plans__status=PlanStatus.PUBLISHED), distinct=True),
-        )
+
+def network_summaries(today: date, *, network: TopicNetwork | None = None) -> list[NetworkSummary]:
+    """Every network (or one) with its lead, member producers, open flags and the counts of its current plan's
+    actions, in a fixed number of queries. Earlier (superseded) plans and drafts are not counted: the counts describe
+    the plan the network page shows."""
+    networks = TopicNetwork.objects.prefetch_related("leads", "member_producers").annotate(
+        open_flags=Count("flags", filter=Q(flags__status__in=UNSETTLED_FLAG_STATUSES), distinct=True),
+        published_plans=Count("plans", filter=Q(plans__status=PlanStatus.PUBLISHED), distinct=True),
     )
-    by_status: dict[int, Counter[str]] = {n.pk: Counter() for n in networks}
-    for network_id, status, count in (
-        ActionItem.objects.values_list("plan__network_id", "status").annotate(n=Count("pk")).order_by()
-    ):
+    if network is not None:
+        networks = networks.filter(pk=network.pk)
+    found = list(networks)
+    current = ActionItem.objects.filter(plan__status=PlanStatus.PUBLISHED, plan__network__in=[n.pk for n in found])
+    by_status: dict[int, Counter[str]] = {n.pk: Counter() for n in found}
+    counted = current.values_list("plan__network_id", "status").annotate(n=Count("pk")).order_by()
+    for network_id, status, count in counted:
         by_status[network_id][status] += count
-    overdue = dict(
-        ActionItem.objects.overdue(today).values_list("plan__network_id").annotate(n=Count("pk")).order_by()
-    )
+    overdue = dict(current.overdue(today).values_list("plan__network_id").annotate(n=Count("pk")).order_by())
     return [
         NetworkSummary(
             network=n,
@@ -52,21 +56,50 @@ def network_summaries(today: date) -> list[NetworkSummary]:
             overdue_items=overdue.get(n.pk, 0),
             has_published_plan=n.published_plans > 0,  # type: ignore[attr-defined]
         )
-        for n in networks
+        for n in found
     ]
 
 
-def published_plan(network: TopicNetwork) -> ActionPlan | None:
-    """The network's latest published plan, with its items and each item's updates."""
+def network_summary(network: TopicNetwork, today: date) -> NetworkSummary:
+    """The network page's counts: the same selector as /networks/, for one network."""
+    return network_summaries(today, network=network)[0]
+
+
+def _items_with_updates() -> Prefetch:
     updates = Prefetch("updates", queryset=ProgressUpdate.objects.order_by("-written_on", "-pk"))
-    items = Prefetch(
+    return Prefetch(
         "items",
         queryset=ActionItem.objects.prefetch_related(updates).order_by("due_on", "pk"),  # type: ignore[arg-type]
     )
+
+
+def published_plan(network: TopicNetwork) -> ActionPlan | None:
+    """The network's current plan (the one published last), with its items and each item's updates."""
     return (
         ActionPlan.objects.filter(network=network, status=PlanStatus.PUBLISHED)
-        .prefetch_related(items)
+        .prefetch_related(_items_with_updates())
         .order_by("-published_at")
+        .first()
+    )
+
+
+def earlier_plans(network: TopicNetwork) -> QuerySet[ActionPlan]:
+    """The network's superseded plans, newest first, each with the plan that replaced it."""
+    return (
+        ActionPlan.objects.filter(network=network, status=PlanStatus.SUPERSEDED)
+        .select_related("superseded_by")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def plan_for_page(network: TopicNetwork, pk: int, user: Any) -> ActionPlan | None:
+    """One plan of the network the person may see (current, superseded, or a draft for its people), with its
+    actions and every progress update; None if there is no such plan for them."""
+    return (
+        ActionPlan.objects.visible_to(user)
+        .filter(network=network, pk=pk)
+        .select_related("network", "superseded_by")
+        .prefetch_related(_items_with_updates())
         .first()
     )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ehssg.roles import roles_of
 
 from . import messages
-from .choices import ItemStatus, PlanStatus
+from .choices import PUBLIC_PLAN_STATUSES, ItemStatus, PlanStatus
 from .models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate, TopicNetwork
 
 
@@ -87,17 +87,39 @@ def plan_update(
 
 @transaction.atomic
 def plan_publish(*, actor: Any, plan: ActionPlan, at: datetime | None = None) -> ActionPlan:
-    """Publish a plan: public from now on, with every later change visible."""
+    """Publish a plan: public from now on, with every later change visible.
+
+    A network has one current plan: the one it published last. Publishing marks the current plan superseded (it stays
+    public, with its actions and their progress, on its own page). Publishing with an ``at`` in the past (imports, the
+    demo) slots the plan into the network's sequence: the plan published before it is superseded then, and if a later
+    plan exists the new one is superseded by it at once.
+    """
     plan = ActionPlan.objects.select_for_update().select_related("network").get(pk=plan.pk)
     _require_lead(actor, plan.network)
-    if plan.status == PlanStatus.PUBLISHED:
+    if plan.status != PlanStatus.DRAFT:
         raise ValidationError(messages.ALREADY_PUBLISHED)
     if not plan.items.exists():
         raise ValidationError(messages.PLAN_HAS_NO_ITEMS)
     at = at or timezone.now()
-    plan.status = PlanStatus.PUBLISHED
+    # One publication at a time per network, so two plans cannot both become current.
+    TopicNetwork.objects.select_for_update().filter(pk=plan.network_id).first()
+    public = ActionPlan.objects.select_for_update().filter(network=plan.network_id, status__in=PUBLIC_PLAN_STATUSES)
+    earlier = public.filter(published_at__lte=at).exclude(superseded_at__lte=at).order_by("-published_at").first()
+    later = public.filter(published_at__gt=at).order_by("published_at").first()
+    if earlier is not None:
+        earlier.status = PlanStatus.SUPERSEDED
+        earlier.superseded_at = at
+        earlier.superseded_by = plan
+        earlier.updated_at = at
+        _record(earlier, actor=actor, reason=messages.SUPERSEDED_REASON.format(plan=plan.title))
     plan.published_at = at
     plan.updated_at = at
+    if later is None:
+        plan.status = PlanStatus.PUBLISHED
+    else:
+        plan.status = PlanStatus.SUPERSEDED
+        plan.superseded_at = later.published_at
+        plan.superseded_by = later
     _record(plan, actor=actor, reason="Published")
     return plan
 

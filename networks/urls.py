@@ -10,6 +10,7 @@ urlpatterns = [
     path("networks/", views.network_list, name="list"),
     path("networks/<slug:slug>/", views.network_detail, name="detail"),
     path("networks/<slug:slug>/plans/new/", views.plan_create, name="plan-create"),
+    path("networks/<slug:slug>/plans/<int:pk>/", views.plan_detail, name="plan"),
     path("networks/<slug:slug>/lessons/new/", views.lesson_create, name="lesson-create"),
     path("networks/<slug:slug>/activities/new/", views.activity_create, name="activity-create"),
     path("plans/<int:pk>/actions/new/", views.item_create, name="item-create"),

@@ -10,10 +10,9 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from releases.forms import apply_service_errors, flash_outcome
 
@@ -37,6 +36,8 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "network": network,
         "plan": plan,
+        "summary": selectors.network_summary(network, today),
+        "earlier_plans": list(selectors.earlier_plans(network)),
         "plan_history": selectors.plan_public_history(plan) if plan else [],
         "drafts": drafts,
         "today": today,
@@ -48,10 +49,33 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "networks/detail.html", context)
 
 
+def plan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One plan on its own page: the current plan, an earlier (superseded) one, or a draft for the network's people,
+    with every action, every progress update and the public changes."""
+    network = get_object_or_404(TopicNetwork, slug=slug)
+    plan = selectors.plan_for_page(network, pk, request.user)
+    if plan is None:
+        raise Http404
+    context = {
+        "network": network,
+        "plan": plan,
+        "plan_history": selectors.plan_public_history(plan),
+        "today": timezone.localdate(),
+        "can_edit": services.network_can_edit(request.user, network),
+    }
+    return render(request, "networks/plan.html", context)
+
+
 def lesson_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
+    form = network_forms.LessonSearchForm(request.GET)
+    if not form.is_valid():
+        page = Paginator(selectors.lessons_search().none(), 20).get_page(1)
+        context = {"page": page, "q": request.GET.get("q", "").replace("\x00", "")[:200], "form": form}
+        return render(request, "networks/lessons.html", {**context, "query": {}}, status=400)
+    query = form.cleaned_data["q"][:200]
     page = Paginator(selectors.lessons_search(query), 20).get_page(request.GET.get("page"))
-    return render(request, "networks/lessons.html", {"page": page, "q": query, "query": request.GET.copy()})
+    return render(request, "networks/lessons.html", {"page": page, "q": query, "query": request.GET.copy(),
+                                                     "form": form})  # fmt: skip
 
 
 def _form_page(
@@ -158,15 +182,25 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_object_or_404(ActionPlan.objects.select_related("network"), pk=pk)
-    flash_outcome(
-        request,
-        lambda: services.plan_publish(actor=request.user, plan=plan),
-        "The plan is published. Changes from now on are shown publicly.",
-    )
-    return redirect("networks:detail", slug=plan.network.slug)
+    """Publishing asks first: a page that says what will happen (the current plan becomes superseded); only a POST
+    with ``confirm=yes`` publishes."""
+    plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("network"), pk=pk)
+    if not services.network_can_edit(request.user, plan.network):
+        raise PermissionDenied(messages.NOT_LEAD.format(network=plan.network))
+    if plan.status != PlanStatus.DRAFT:
+        flash.error(request, messages.ALREADY_PUBLISHED)
+        return redirect(plan)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") == "yes":
+            flash_outcome(request, lambda: services.plan_publish(actor=request.user, plan=plan),
+                          "The plan is published. Changes from now on are shown publicly.")  # fmt: skip
+            return redirect("networks:detail", slug=plan.network.slug)
+        error = messages.PUBLISH_NOT_CONFIRMED
+    context = {"plan": plan, "network": plan.network, "current": selectors.published_plan(plan.network),
+               "error": error}  # fmt: skip
+    return render(request, "networks/publish.html", context)
 
 
 @login_required

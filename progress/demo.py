@@ -135,6 +135,7 @@ def _past_releases(demo: Any, rng: random.Random, clock: Clock, *, budget: int) 
         progress = index / (len(months) - 1)  # 0 two years ago, 1 six months ago
         month = add_months(today.replace(day=1), offset)
         for position, series in sorted(rng.sample(list(enumerate(demo.series)), per_month), key=lambda p: p[0]):
+            demo.tick(made, per_month * len(months))
             producer = series.producers.first()
             day = _working_day(month + timedelta(days=(position * 3) % 25 + 2))
             odd_time = rng.random() < 0.15 - 0.12 * progress
@@ -148,7 +149,7 @@ def _past_releases(demo: Any, rng: random.Random, clock: Clock, *, budget: int) 
                 details=release_services.ReleaseDetails(
                     title=f"{series.title}: {month:%B %Y}", lead_producer=producer, designation=series.designation,
                     series=series, networks=tuple(series.networks.all()),
-                    summary=f"{series.get_frequency_display()} {series.title.lower()} for England.",
+                    summary=demo.summary_of(series),
                     lead_statistician_name="Jo Patel",
                     lead_statistician_email=f"statistics.{producer.slug}@example.org",
                     reference_period_start=add_months(month, -2),

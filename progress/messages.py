@@ -14,3 +14,7 @@ DRAFTED_EMAIL_BODY = (
     "Add the commentary and issue it at {url}\n"
 )
 ADMIN_READ_ONLY = "Progress reports are drafted and issued on the /osr/reports/ pages; the admin only shows them."
+ISSUE_NOT_CONFIRMED = "Confirm that you want to issue the report: it cannot be changed or withdrawn afterwards"
+REPORT_CHANGED_SINCE_PREVIEW = (
+    "The report changed since this preview was shown. Check the preview again: it now shows the latest version."
+)

@@ -6,6 +6,8 @@ Once issued a report never changes. The services refuse; so do ``save()``, ``del
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -99,6 +101,13 @@ class ProgressReport(models.Model):
     def period(self) -> str:
         quarter = Quarter.parse(self.quarter)
         return quarter.label if quarter else self.quarter
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what issuing would publish (commentary and figures): the preview carries it, and
+        ``report_issue`` refuses if the report changed since the preview was shown."""
+        content = json.dumps([self.quarter, self.commentary, self.figures, self.as_of.isoformat()], sort_keys=True)
+        return hashlib.sha256(content.encode()).hexdigest()
 
     @property
     def is_issued(self) -> bool:

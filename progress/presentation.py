@@ -6,13 +6,13 @@ dashboard and a frozen report are drawn by the same code and a report never need
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
+
+from ehssg.spreadsheets import csv_bytes
 
 from .charts import Bar, columns, horizontal_bars
 from .choices import Unit
@@ -125,11 +125,5 @@ def csv_rows(quarter_key: str, figures: Iterable[dict[str, Any]], *, breakdown: 
     return rows
 
 
-def to_csv(rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        # A label starting with = + - @ would be read as a formula by spreadsheets: quote it as text.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row])
-    return out.getvalue()
+def to_csv(rows: list[list[Any]]) -> bytes:
+    return csv_bytes(CSV_HEADER, rows)

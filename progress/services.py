@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -18,9 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ehssg.roles import SECRETARIAT_GROUP, roles_of
+from ehssg.site import absolute_url
 
 from . import messages
 from .choices import Breakdown, ReportStatus
+from .commentary import normalise
 from .metrics import figures
 from .models import ProgressReport
 from .quarters import Quarter
@@ -87,20 +88,34 @@ def report_update_commentary(*, actor: Any, report: ProgressReport, commentary: 
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.is_issued:
         raise ValidationError(messages.REPORT_ISSUED)
-    report.commentary = (commentary or "").strip()
+    report.commentary = normalise(commentary)
     _record(report, actor=actor, reason="Commentary written")
     return report
 
 
-@transaction.atomic
-def report_issue(*, actor: Any, report: ProgressReport, at: datetime | None = None) -> ProgressReport:
-    """Issue a draft to OSR: from now on it is public at /progress/ and never changes."""
-    _require_secretariat(actor)
-    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+def report_check_issue(report: ProgressReport) -> None:
+    """Why a report cannot be issued yet, as the ValidationError ``report_issue`` would raise; nothing if it can."""
     if report.is_issued:
         raise ValidationError(messages.REPORT_ISSUED)
     if not report.commentary.strip():
         raise ValidationError({"commentary": messages.COMMENTARY_REQUIRED})
+
+
+@transaction.atomic
+def report_issue(
+    *, actor: Any, report: ProgressReport, expected_digest: str | None = None, at: datetime | None = None
+) -> ProgressReport:
+    """Issue a draft to OSR: from now on it is public at /progress/ and never changes.
+
+    ``expected_digest`` is the ``ProgressReport.digest`` of what the secretariat previewed: if the commentary or the
+    figures changed since (another tab, a colleague, a recompute), nothing is issued and they are asked to look again,
+    so what is issued is exactly what was previewed.
+    """
+    _require_secretariat(actor)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    report_check_issue(report)
+    if expected_digest is not None and expected_digest != report.digest:
+        raise ValidationError(messages.REPORT_CHANGED_SINCE_PREVIEW)
     report.status = ReportStatus.ISSUED
     report.issued_at = at or timezone.now()
     report.issued_by = actor
@@ -133,8 +148,7 @@ def _tell_secretariat(report: ProgressReport) -> None:
     )
     if not emails:
         return
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
-    url = base + reverse("progress:manage", kwargs={"quarter": report.quarter})
+    url = absolute_url(reverse("progress:manage", kwargs={"quarter": report.quarter}))
     send_mail(
         messages.DRAFTED_EMAIL_SUBJECT.format(quarter=report.period),
         messages.DRAFTED_EMAIL_BODY.format(quarter=report.period, url=url),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("osr/figures/<slug:key>/", views.drilldown, name="drilldown"),
     path("osr/reports/", views.manage_list, name="manage-list"),
     re_path(rf"^osr/reports/{QUARTER}/$", views.manage, name="manage"),
+    re_path(rf"^osr/reports/{QUARTER}/issue/$", views.report_issue, name="issue"),
     path("progress/", views.report_list, name="reports"),
     re_path(rf"^progress/{QUARTER}/$", views.report_detail, name="report"),
     re_path(rf"^progress/{QUARTER}\.csv$", views.report_csv, name="report-csv"),

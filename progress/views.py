@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from coordination.models import Flag
 from ehssg.roles import roles_of
+from ehssg.spreadsheets import csv_download
 from networks.models import ActionItem, EngagementActivity, Lesson, TopicNetwork
 from releases.choices import ChangeStatus
 from releases.forms import apply_service_errors
@@ -27,11 +28,13 @@ from releases.models import DateChange, Measure, Release, ReleaseSeries
 
 from . import messages, services
 from .choices import Breakdown
+from .commentary import paragraphs
 from .forms import CommentaryForm, DraftForm, FigureFilterForm
-from .metrics import BY_KEY, Calculator, figures
+from .metrics import BY_KEY
 from .models import ProgressReport
 from .presentation import csv_rows, present, to_csv
 from .quarters import Quarter
+from .selectors import live_figures, live_rows
 
 BREAKDOWN_WORDS = dict(Breakdown.choices)
 
@@ -55,16 +58,7 @@ def _chosen(request: HttpRequest) -> tuple[FigureFilterForm, Quarter, str]:
 
 
 def _live(quarter: Quarter, breakdown: str, keys: list[str] | None = None) -> list[dict[str, Any]]:
-    metrics = [BY_KEY[k] for k in keys] if keys else list(BY_KEY.values())
-    found = figures(quarter=quarter, as_of=timezone.now(), breakdown=breakdown, metrics=metrics)
-    out = []
-    for figure in found:
-        entry = figure.as_dict()
-        entry["refs"] = {row.group: bool(row.refs) for row in [figure.total, *figure.breakdown]}
-        missing = breakdown not in figure.metric.breakdowns
-        entry["no_breakdown_reason"] = figure.metric.no_breakdown_reason if missing else ""
-        out.append(entry)
-    return out
+    return live_figures(quarter=quarter, breakdown=breakdown, keys=keys)
 
 
 @login_required
@@ -98,10 +92,8 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("metric")
     entries = _live(quarter, breakdown, [key] if key in BY_KEY else None)
     body = to_csv(csv_rows(quarter.key, entries, breakdown=breakdown != Breakdown.NONE))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     name = f"osr-progress-{quarter.key}-{breakdown}" + (f"-{key}" if key in BY_KEY else "")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_download(body, f"{name}.csv")
 
 
 @login_required
@@ -129,10 +121,7 @@ def drilldown(request: HttpRequest, key: str) -> HttpResponse:
     breakdown = group.split(":", 1)[0] if ":" in group else Breakdown.NONE
     if breakdown not in metric.breakdowns:
         raise Http404
-    from .facts import gather
-
-    facts = gather(quarters=quarter.last(1), until=min(timezone.now(), quarter.ends_at))
-    rows = Calculator(facts).rows(metric, quarter, min(timezone.now(), quarter.ends_at), breakdown)
+    rows = live_rows(metric_key=metric.key, quarter=quarter, breakdown=breakdown)
     row = next((r for r in rows if r.group == group), None)
     if row is None:
         raise Http404
@@ -185,17 +174,59 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "progress/report_list.html", {"reports": reports})
 
 
-def report_detail(request: HttpRequest, quarter: str) -> HttpResponse:
-    report = get_object_or_404(ProgressReport.objects.visible_to(request.user), quarter=quarter)
+def _chosen_breakdown(request: HttpRequest) -> str:
     breakdown = request.GET.get("breakdown", Breakdown.NONE)
-    if breakdown not in BREAKDOWN_WORDS:
-        breakdown = Breakdown.NONE
-    return render(request, "progress/report_detail.html", {
+    return breakdown if breakdown in BREAKDOWN_WORDS else Breakdown.NONE
+
+
+def _report_page(report: ProgressReport, breakdown: str, *, issued_at: Any) -> dict[str, Any]:
+    """What the public report page shows: the issued page and the preview before issuing draw the same context."""
+    return {
         "report": report, "figures": _report_figures(report, breakdown), "breakdown": breakdown,
         "breakdown_words": BREAKDOWN_WORDS[breakdown], "breakdowns": Breakdown.choices,
-        "history": list(report.history.select_related("history_user")[:20]) if not report.is_issued else
-        list(report.history.filter(history_change_reason="Issued to OSR")[:1]),
-    })  # fmt: skip
+        "paragraphs": paragraphs(report.commentary), "issued_at": issued_at,
+    }  # fmt: skip
+
+
+def report_detail(request: HttpRequest, quarter: str) -> HttpResponse:
+    report = get_object_or_404(ProgressReport.objects.visible_to(request.user), quarter=quarter)
+    context = _report_page(report, _chosen_breakdown(request), issued_at=report.issued_at)
+    context["history"] = (list(report.history.select_related("history_user")[:20]) if not report.is_issued else
+                          list(report.history.filter(history_change_reason="Issued to OSR")[:1]))  # fmt: skip
+    return render(request, "progress/report_detail.html", context)
+
+
+@login_required
+def report_issue(request: HttpRequest, quarter: str) -> HttpResponse:
+    """/osr/reports/<quarter>/issue/: the public page exactly as it will look, then "are you sure". A GET never
+    issues; a POST issues only with ``confirm=yes`` and the digest of the version previewed."""
+    _require_secretariat(request)
+    report = get_object_or_404(ProgressReport, quarter=quarter)
+    if report.is_issued:
+        flash.error(request, messages.REPORT_ISSUED)
+        return redirect(report.get_absolute_url())
+    errors: list[str] = []
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            errors.append(messages.ISSUE_NOT_CONFIRMED)
+        else:
+            try:
+                services.report_issue(actor=request.user, report=report,
+                                      expected_digest=request.POST.get("digest", ""))  # fmt: skip
+            except ValidationError as error:
+                errors.extend(error.messages)
+                report.refresh_from_db()
+            else:
+                flash.success(request, "The report was issued to OSR. It is public and can no longer change.")
+                return redirect(report.get_absolute_url())
+    else:
+        try:
+            services.report_check_issue(report)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    context = _report_page(report, _chosen_breakdown(request), issued_at=timezone.now())
+    context.update({"preview": True, "errors": errors, "can_issue": bool(report.commentary.strip())})
+    return render(request, "progress/report_issue.html", context)
 
 
 def report_csv(request: HttpRequest, quarter: str) -> HttpResponse:
@@ -210,9 +241,7 @@ def report_csv(request: HttpRequest, quarter: str) -> HttpResponse:
         if (row[1], row[4]) not in seen:
             seen.add((row[1], row[4]))
             rows.append(row)
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ehssg-progress-{report.quarter}.csv"'
-    return response
+    return csv_download(to_csv(rows), f"ehssg-progress-{report.quarter}.csv")
 
 
 def report_json(request: HttpRequest, quarter: str) -> HttpResponse:
@@ -241,7 +270,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def manage(request: HttpRequest, quarter: str) -> HttpResponse:
-    """/osr/reports/<quarter>/: write the commentary of a draft, recompute its figures, issue it."""
+    """/osr/reports/<quarter>/: write the commentary of a draft, recompute its figures, go on to preview and issue."""
     _require_secretariat(request)
     report = get_object_or_404(ProgressReport, quarter=quarter)
     form = CommentaryForm(request.POST or None, initial={"commentary": report.commentary})
@@ -257,9 +286,9 @@ def manage(request: HttpRequest, quarter: str) -> HttpResponse:
                 report = services.report_update_commentary(actor=request.user, report=report,
                                                            commentary=form.cleaned_data["commentary"])  # fmt: skip
                 if action == "issue":
-                    services.report_issue(actor=request.user, report=report)
-                    flash.success(request, "The report was issued to OSR. It is public and can no longer change.")
-                    return redirect(report.get_absolute_url())
+                    # Issuing is for ever: first the public page as it will look, and "are you sure".
+                    services.report_check_issue(report)
+                    return redirect("progress:issue", quarter=report.quarter)
                 flash.success(request, "The commentary was saved.")
         except ValidationError as error:
             apply_service_errors(form, error)

@@ -7,21 +7,20 @@ cached too, under a generation number that every committed release write moves o
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from ehssg.site import absolute_url
+from ehssg.spreadsheets import csv_bytes
 from releases.choices import OPEN_STATES, State
 from releases.hooks import ReleaseSaved
 from releases.models import DateChange, Release
@@ -92,10 +91,6 @@ def feed_window(releases: QuerySet[Release], now: datetime | None = None) -> Que
     return (upcoming | done).order_by("starts_on", "release_at", "pk")
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def event_data(release: Release) -> EventData:
     schedule = Schedule.of(release)
     changes = tuple(
@@ -105,7 +100,7 @@ def event_data(release: Release) -> EventData:
     return EventData(
         uid=release.uid,
         title=release.title,
-        url=absolute(release.get_absolute_url()),
+        url=absolute_url(release.get_absolute_url()),
         state=release.state,
         sequence=release.sequence,
         revised_at=release.revised_at,
@@ -229,17 +224,13 @@ def open_data_row(release: Release) -> dict[str, Any]:
         "cancellation_reason": release.cancellation_reason,
         "sequence": release.sequence,
         "last_revised": release.revised_at.isoformat(),
-        "url": absolute(reverse("release-detail", kwargs={"slug": release.slug})),
+        "url": absolute_url(reverse("release-detail", kwargs={"slug": release.slug})),
     }
 
 
 def open_data_csv(releases: list[Release]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=OPEN_DATA_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for release in releases:
-        writer.writerow(open_data_row(release))
-    return out.getvalue().encode("utf-8")
+    rows = (open_data_row(release) for release in releases)
+    return csv_bytes(OPEN_DATA_COLUMNS, ([row[column] for column in OPEN_DATA_COLUMNS] for row in rows))
 
 
 def open_data_json(releases: list[Release]) -> bytes:

@@ -18,15 +18,17 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date, parse_http_date_safe
 
+from ehssg.site import absolute_url
+from ehssg.spreadsheets import CONTENT_TYPE as CSV_CONTENT_TYPE
 from networks.models import TopicNetwork
 from releases.choices import OPEN_STATES, Designation, State
 from releases.filtersets import ReleaseFilterSet
 from releases.models import Producer, Release
 from releases.schedule import Schedule, display_date
 
+from . import messages
 from .feeds import (
     FeedBody,
-    absolute,
     body_etag,
     calendar_feed,
     feed_window,
@@ -39,6 +41,12 @@ from .feeds import (
 )
 
 TABS = {"upcoming": "Upcoming", "published": "Published", "cancelled": "Cancelled"}
+# The status filter's choices on the page, and the tab that shows releases of each: a status chosen on another tab
+# can match nothing here, so the page says where those releases are instead of showing an empty list.
+STATUSES = {"provisional": "Provisional", "confirmed": "Confirmed", "postponed": "Postponed",
+            "published": "Published", "cancelled": "Cancelled"}  # fmt: skip
+STATUS_TAB = {"provisional": "upcoming", "confirmed": "upcoming", "postponed": "upcoming",
+              "published": "published", "cancelled": "cancelled"}  # fmt: skip
 FEED_MAX_AGE = 300
 PAGE_SIZE = 25
 
@@ -67,6 +75,27 @@ def _filter(request: HttpRequest, releases: QuerySet[Release]) -> tuple[ReleaseF
     return filterset, filterset.qs
 
 
+def _elsewhere(request: HttpRequest, tab: str) -> list[dict[str, str]]:
+    """For each other tab that holds some of the statuses chosen: what is not shown here, and a link to that tab with
+    the same filters."""
+    chosen = [value for value in dict.fromkeys(request.GET.getlist("status")) if value in STATUS_TAB]
+    hints = []
+    for other in TABS:
+        states = [STATUSES[value] for value in chosen if STATUS_TAB[value] == other]
+        if other == tab or not states:
+            continue
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["tab"] = other
+        words = " and ".join([", ".join(states[:-1]), states[-1]] if len(states) > 1 else states)
+        hints.append({
+            "text": messages.STATUS_ON_OTHER_TAB.format(states=words, tab=TABS[tab]),
+            "link": messages.SEE_OTHER_TAB.format(states=words.lower()),
+            "href": f"{reverse('calendar')}?{query.urlencode()}",
+        })  # fmt: skip
+    return hints
+
+
 def calendar(request: HttpRequest) -> HttpResponse:
     tab = _tab(request)
     filterset, releases = _filter(request, _in_tab(public_releases(), tab))
@@ -77,7 +106,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     feed_query = request.GET.copy()
     for name in ("page", "tab", "ordering"):
         feed_query.pop(name, None)
-    https_feed = absolute(reverse("calendar-ics")) + (f"?{feed_query.urlencode()}" if feed_query else "")
+    https_feed = absolute_url(reverse("calendar-ics")) + (f"?{feed_query.urlencode()}" if feed_query else "")
     context = {
         "tab": tab,
         "tabs": TABS,
@@ -88,6 +117,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "producers": Producer.objects.order_by("name"),
         "networks": TopicNetwork.objects.order_by("name"),
         "designations": Designation.choices,
+        "statuses": STATUSES,
+        "elsewhere": _elsewhere(request, tab),
         "chosen": {key: request.GET.getlist(key) for key in ("producer", "network", "designation", "status")},
         "feeds": {
             "https": https_feed,
@@ -167,7 +198,7 @@ def _open_data(
 
 
 def calendar_csv(request: HttpRequest) -> HttpResponse:
-    return _open_data(request, open_data_csv, "text/csv; charset=utf-8", 'attachment; filename="releases.csv"')
+    return _open_data(request, open_data_csv, CSV_CONTENT_TYPE, 'attachment; filename="releases.csv"')
 
 
 def calendar_json(request: HttpRequest) -> HttpResponse:
@@ -181,11 +212,11 @@ def calendar_atom(request: HttpRequest) -> HttpResponse:
     releases = list(feed_window(matching).order_by("-revised_at", "pk")[:200])
     feed = Atom1Feed(
         title="Health statistics release calendar",
-        link=absolute(reverse("calendar")),
+        link=absolute_url(reverse("calendar")),
         description="Announcements, date changes, cancellations and publications of health and social care statistics.",
-        feed_url=absolute(request.get_full_path()),
+        feed_url=absolute_url(request.get_full_path()),
         language="en-gb",
-        id=absolute(reverse("calendar-atom")),
+        id=absolute_url(reverse("calendar-atom")),
     )
     for release in releases:
         when = display_date(Schedule.of(release), release.state)
@@ -196,7 +227,7 @@ def calendar_atom(request: HttpRequest) -> HttpResponse:
                      for c in getattr(release, "public_changes", []))  # fmt: skip
         feed.add_item(
             title=f"{release.title} – {when}",
-            link=absolute(release.get_absolute_url()),
+            link=absolute_url(release.get_absolute_url()),
             description="\n".join(words),
             unique_id=f"urn:uuid:{release.uid}",
             updateddate=release.revised_at,

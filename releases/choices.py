@@ -80,3 +80,18 @@ class PublicChange(models.TextChoices):
     RESCHEDULED = "rescheduled", "Release date changed"
     CANCELLED = "cancelled", "Release cancelled"
     PUBLISHED = "published", "Release published"
+
+
+# Flags still to settle, for the register's "open flags" filter and the networks' counts, which reach flags through
+# the reverse accessors (Release.flags, TopicNetwork.flags). coordination.choices.UNSETTLED_STATUSES is the engines'
+# own name; tests/test_architecture.py checks the two agree.
+UNSETTLED_FLAG_STATUSES = ("open", "acknowledged")
+
+
+class Need(models.TextChoices):
+    """What a producer has to do about a release: the "needs action" filter of the producer's release list."""
+
+    PROVISIONAL_SOON = "provisional_soon", "Provisional, due within 4 weeks"
+    PENDING_CHANGE = "pending_change", "Date change awaiting agreement"
+    OVERDUE = "overdue", "Overdue"
+    OPEN_FLAGS = "open_flags", "Open flags"

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
+from . import messages
 from .choices import ChangeStatus, Designation, State
 from .models import DateChange, Definition, Measure, Producer, Release, ReleaseSeries
 from .selectors import topic_networks
@@ -39,6 +40,12 @@ STATUS_CHOICES = [
 ]
 
 
+def _value_error(message: str, code: str) -> ValidationError:
+    """A ValidationError whose message carries a client's value: django-filter's DRF backend %-formats every message
+    (``message % params``), so the text goes in as a parameter and a ``%`` in the value stays a ``%`` (not a 500)."""
+    return ValidationError("%(message)s", code=code, params={"message": message})
+
+
 class SlugsField(forms.ModelMultipleChoiceField):
     """Repeatable slugs (``?producer=ons&producer=ukhsa``) checked for shape, then for existence."""
 
@@ -50,13 +57,13 @@ class SlugsField(forms.ModelMultipleChoiceField):
         values = list(dict.fromkeys(str(v) for v in value))
         for v in values:
             if not SLUG_RE.fullmatch(v):
-                raise ValidationError(NOT_A_SLUG.format(value=v[:60]), code="invalid_slug")
+                raise _value_error(NOT_A_SLUG.format(value=v[:60]), "invalid_slug")
         queryset = cast(QuerySet[Any], self.queryset)  # always given by SlugsFilter
         found = list(queryset.filter(slug__in=values))
         known = {obj.slug for obj in found}
         for v in values:
             if v not in known:
-                raise ValidationError(UNKNOWN_SLUG.format(kind=self.kind, value=v), code="unknown_slug")
+                raise _value_error(UNKNOWN_SLUG.format(kind=self.kind, value=v), "unknown_slug")
         return found
 
 
@@ -101,6 +108,17 @@ def _join_ids(through: Any, column: str, objects: Any) -> Any:
     return through.objects.filter(**{f"{column}__in": [o.pk for o in objects]}).values("release_id")
 
 
+class ReleaseFilterForm(forms.Form):
+    """The calendar's filter as a whole: a "from" after "to" can match nothing, so it is refused, not shown empty."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("from", messages.DATE_FROM_AFTER_TO)
+        return cleaned
+
+
 class ReleaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=200, label="Keywords in the title or summary (every word must appear)."
@@ -118,11 +136,13 @@ class ReleaseFilterSet(django_filters.FilterSet):
         choices=STATUS_CHOICES, method="filter_status", label="Status (repeatable); postponed is derived."
     )
     date_from = OptionalDateFilter(
-        field_name="ends_on", lookup_expr="gte", label="Releases due on or after this date (YYYY-MM-DD)."
-    )
+        field_name="ends_on", lookup_expr="gte", label="Releases due on or after this date (YYYY-MM-DD).",
+        error_messages={"invalid": messages.DATE_FROM_INVALID},
+    )  # fmt: skip
     date_to = OptionalDateFilter(
-        field_name="starts_on", lookup_expr="lte", label="Releases due on or before this date (YYYY-MM-DD)."
-    )
+        field_name="starts_on", lookup_expr="lte", label="Releases due on or before this date (YYYY-MM-DD).",
+        error_messages={"invalid": messages.DATE_TO_INVALID},
+    )  # fmt: skip
     ordering = django_filters.OrderingFilter(
         fields=(("starts_on", "starts_on"), ("release_at", "release_at"), ("title", "title"),
                 ("revised_at", "revised_at")),
@@ -132,11 +152,10 @@ class ReleaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Release
         fields: list[str] = []
+        form = ReleaseFilterForm
 
     def filter_q(self, queryset: QuerySet[Release], name: str, value: str) -> QuerySet[Release]:
-        for word in value.split()[:MAX_KEYWORDS]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word))
-        return queryset
+        return cast(Any, queryset).matching_keywords(value.split()[:MAX_KEYWORDS])
 
     def filter_producer(self, queryset: QuerySet[Release], name: str, value: Any) -> QuerySet[Release]:
         if not value:

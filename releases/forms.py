@@ -15,8 +15,10 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from .choices import Designation, Geography
-from .models import Producer, ReleaseSeries
+from ehssg.roles import roles_of
+
+from .choices import Designation, Geography, Need, State
+from .models import Producer, Release, ReleaseSeries
 from .schedule import LONDON, Schedule
 from .selectors import topic_networks
 from .services import ReleaseDetails
@@ -105,17 +107,53 @@ def london_datetime(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON)
 
 
-class ReleaseForm(forms.Form):
-    """Register or edit a release. The date part appears while the release is a draft."""
+TITLE_ADVICE = 65  # Code of Practice guidance: advice shown as a warning, never a limit
+SUMMARY_ADVICE = 160
+TIMING_FIELDS = {"window": ("window_start", "window_months"), "exact": ("release_date", "release_time")}
 
-    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=1000)
+
+def model_limit(field: str) -> int:
+    """The most characters the register keeps for a release field: hints and form limits come from the model."""
+    limit = getattr(Release._meta.get_field(field), "max_length", None)
+    assert isinstance(limit, int)  # noqa: S101 - asked only of fields with a limit
+    return limit
+
+
+def too_long(label: str, limit: int) -> str:
+    return f"{label} must be {limit:,} characters or fewer"
+
+
+class JointProducerField(forms.ModelMultipleChoiceField):
+    """Joint producers listed by their full names."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class ReleaseForm(forms.Form):
+    """Register or edit a release. The date part appears while the release is a draft: a window or an exact date
+    and time, each set of fields revealed under its radio (GOV.UK conditional reveal; without JavaScript both sets
+    show) and validated only when chosen."""
+
+    title = forms.CharField(
+        max_length=model_limit("title"),
+        help_text=f"Say what it covers and the period. A good title is under {TITLE_ADVICE} characters (at most "
+        f"{model_limit('title')}). For example, A&E attendances and emergency admissions: April 2027",
+        error_messages={"required": "Enter a title", "max_length": too_long("Title", model_limit("title"))},
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=model_limit("summary"),
+        help_text=f"One or two sentences. A good summary is under {SUMMARY_ADVICE} characters (at most "
+        f"{model_limit('summary'):,}).",
+        error_messages={"max_length": too_long("Summary", model_limit("summary"))},
+    )  # fmt: skip
     lead_producer = forms.ModelChoiceField(
         queryset=Producer.objects.none(), empty_label=None, error_messages={"required": "Select the lead producer"}
     )
-    joint_producers = forms.ModelMultipleChoiceField(
-        queryset=Producer.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    joint_producers = JointProducerField(
+        queryset=Producer.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Other producers releasing these statistics jointly.",
+    )  # fmt: skip
     networks = forms.ModelMultipleChoiceField(
         queryset=topic_networks(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Topic networks",
@@ -128,9 +166,12 @@ class ReleaseForm(forms.Form):
     reference_period_end = DateField(label="End of the reference period", required=False)
     geography = forms.ChoiceField(choices=Geography.choices, initial=Geography.ENGLAND)
     lead_statistician_name = forms.CharField(
-        max_length=200,
+        max_length=model_limit("lead_statistician_name"),
         label="Lead statistician's name",
-        error_messages={"required": "Enter the lead statistician's name"},
+        error_messages={
+            "required": "Enter the lead statistician's name",
+            "max_length": too_long("Lead statistician's name", model_limit("lead_statistician_name")),
+        },
     )
     lead_statistician_email = forms.EmailField(
         label="Lead statistician's email address",
@@ -157,6 +198,10 @@ class ReleaseForm(forms.Form):
     def __init__(self, *args: Any, user: Any, with_schedule: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead_producer"].queryset = Producer.objects.editable_by(user)  # type: ignore[attr-defined]
+        own = roles_of(user).producer_ids
+        if len(own) == 1:  # one's own producer leads; it is never also a joint producer
+            joint = self.fields["joint_producers"]
+            joint.queryset = joint.queryset.exclude(pk__in=own)  # type: ignore[attr-defined]
         self.fields["series"].queryset = ReleaseSeries.objects.editable_by(user).order_by("title")  # type: ignore[attr-defined]
         if not with_schedule:
             for name in ("timing", "window_start", "window_months", "release_date", "release_time"):
@@ -165,6 +210,11 @@ class ReleaseForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         timing = data.get("timing")
+        for option, names in TIMING_FIELDS.items():  # the fields of the option not chosen are neither checked nor used
+            if option != timing and "timing" in self.fields:
+                for name in names:
+                    self.errors.pop(name, None)
+                    data.pop(name, None)
         if timing == "window" and not data.get("window_start") and "window_start" not in self.errors:
             self.add_error("window_start", "Enter the first month of the window")
         if timing == "exact":
@@ -199,6 +249,24 @@ class ReleaseForm(forms.Form):
         if d["timing"] == "exact":
             return Schedule.exact(london_datetime(d["release_date"], d["release_time"]))
         return Schedule.window(d["window_start"], int(d.get("window_months") or 1))
+
+
+NEED_CHOICES = [("any", "Needs action"), *Need.choices]
+
+
+class ReleaseListFilterForm(forms.Form):
+    """The producer's release list: search the title, pick a state, pick what needs action."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search titles")
+    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False, label="State")
+    needs = forms.ChoiceField(choices=[("", "Any release"), *NEED_CHOICES], required=False, label="Needs action")
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters as the selector's keyword arguments (none when the form is not valid)."""
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {"query": d["q"].strip(), "state": d["state"], "need": d["needs"]}
 
 
 class ConfirmForm(forms.Form):

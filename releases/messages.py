@@ -36,6 +36,19 @@ REFERENCE_PERIOD_ORDER = "The end of the reference period must be the same as or
 LEAD_NOT_JOINT = "The lead producer cannot also be a joint producer."
 SERIES_NOT_OF_PRODUCER = "The series {series} is not produced by {producer}."
 
+# Pages
+CANNOT_REGISTER = "You cannot register releases"
+CANNOT_REGISTER_WHY = (
+    "Only editors and Heads of Profession of a statistics producer register and manage releases. If you work for a "
+    "producer, ask the EHSSG secretariat to add you to it."
+)
+NO_RELEASES_MATCH = "No releases match these filters."
+
+# The calendar's filters (the page, its feeds and the API)
+DATE_FROM_INVALID = "Date from must be a real date"
+DATE_TO_INVALID = "Date to must be a real date"
+DATE_FROM_AFTER_TO = "Date from must be the same as or before date to"
+
 # Warnings: shown, never blocking
 WARN_SHORT_NOTICE = "Confirmed {days} days ahead: the Code of Practice asks for at least {minimum} days' notice."
 WARN_NON_STANDARD_TIME = (

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ehssg.models import HistoryWithRequestId
+from ehssg.models import HistoryWithRequestId, OneQueryCheckConstraints
 
 from .choices import (
     ChangeStatus,
@@ -112,7 +112,7 @@ class ReleaseSeries(models.Model):
         return tuple(times)
 
 
-class Release(models.Model):
+class Release(OneQueryCheckConstraints, models.Model):
     """One statistical release, from draft to published or cancelled.
 
     ``state`` is the only lifecycle field; "overdue" and "postponed" are derived by the queryset. A provisional release
@@ -247,6 +247,13 @@ class Release(models.Model):
     def release_date(self) -> date:
         return self.starts_on
 
+    def is_due(self, now: datetime | None = None) -> bool:
+        """Confirmed and its release time has come: only then can it be marked as published."""
+        from django.utils import timezone
+
+        moment = now or timezone.now()
+        return self.state == State.CONFIRMED and self.release_at is not None and self.release_at <= moment
+
     def local_release_at(self) -> datetime | None:
         from zoneinfo import ZoneInfo
 
@@ -255,7 +262,7 @@ class Release(models.Model):
         return self.release_at.astimezone(ZoneInfo("Europe/London"))
 
 
-class DateChange(models.Model):
+class DateChange(OneQueryCheckConstraints, models.Model):
     """A change to an announced date: the old and new dates, the reason and who asked and agreed.
 
     A change to a confirmed date waits for the Head of Profession; it moves the release only once agreed. Agreed

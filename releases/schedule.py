@@ -90,7 +90,11 @@ def format_day(day: date) -> str:
 
 
 def format_time(moment: time) -> str:
-    """GOV.UK style: 9:30am, 12pm, 4:15pm."""
+    """GOV.UK style: 9:30am, 4:15pm, and "midday" and "midnight" rather than 12pm and 12am."""
+    if (moment.hour, moment.minute) == (12, 0):
+        return "midday"
+    if (moment.hour, moment.minute) == (0, 0):
+        return "midnight"
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
     minutes = f":{moment.minute:02d}" if moment.minute else ""

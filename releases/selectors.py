@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from .choices import State
+from .choices import Need, State
 from .models import DateChange, PreReleaseAccess, Release
 from .querysets import ReleaseQuerySet
 from .rules import STANDARD_TIME, release_time_warnings
@@ -31,6 +31,41 @@ def release_schedule_warnings(release: Release, *, at: datetime | None = None) -
 def releases_for_user(user: Any) -> ReleaseQuerySet:
     """The releases a signed-in producer works on, newest first, for their list page."""
     return Release.objects.editable_by(user).with_flags().for_listing().order_by("-starts_on", "title")
+
+
+def need_counts(releases: ReleaseQuerySet, *, now: datetime | None = None) -> dict[str, int]:
+    """How many of ``releases`` need each kind of action, and any action ("any"): the list's filter counts."""
+    now = now or timezone.now()
+    return {need: releases.needing(need, now).count() for need in ("any", *Need.values)}
+
+
+def releases_filtered(
+    releases: ReleaseQuerySet, *, query: str = "", state: str = "", need: str = "", now: datetime | None = None
+) -> ReleaseQuerySet:
+    """The producer's list narrowed by a title search, a state and a kind of action needed."""
+    if query:
+        releases = releases.filter(title__icontains=query)
+    if state:
+        releases = releases.filter(state=state)
+    if need:
+        releases = releases.needing(need, now)
+    return releases
+
+
+def release_history(release: Release, *, limit: int = 50) -> list[Any]:
+    """A release's history, newest first, one row per change.
+
+    django-simple-history writes a second row with the same reason when a service sets a many-to-many field
+    (networks, joint producers) after saving: "Registered" then appeared twice. Rows of one change share the
+    release's version, person and reason; the newest of them stands for the change.
+    """
+    rows: list[Any] = []
+    for row in release.history.select_related("history_user")[: limit * 3]:
+        key = (row.version, row.history_user_id, row.history_change_reason)
+        if rows and (rows[-1].version, rows[-1].history_user_id, rows[-1].history_change_reason) == key:
+            continue
+        rows.append(row)
+    return rows[:limit]
 
 
 def release_detail(user: Any, slug: str) -> Release:

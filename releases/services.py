@@ -17,9 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
-from django.utils.text import slugify
 
 from ehssg.roles import roles_of
+from ehssg.text import readable_slug
 
 from . import hooks, messages
 from .choices import OPEN_STATES, ChangeStatus, Geography, Precision, PublicChange, State
@@ -142,7 +142,8 @@ def _check_future(schedule: Schedule, at: datetime) -> None:
 
 
 def _unique_slug(title: str, schedule: Schedule) -> str:
-    base = slugify(f"{title} {schedule.starts_on:%Y-%m}")[:100].strip("-") or "release"
+    """A new release's slug, set once: later edits of the title never move its address, feeds' UIDs or links."""
+    base = readable_slug(f"{title} {schedule.starts_on:%Y-%m}")[:100].strip("-") or "release"
     slug, n = base, 1
     while Release.objects.filter(slug=slug).exists():
         n += 1

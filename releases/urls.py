@@ -28,12 +28,9 @@ producer_patterns = (
 )
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("", views.home, name="home"),
+    path("about/", TemplateView.as_view(template_name="home.html"), name="about"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("producer/", include(producer_patterns)),
     path("releases/<slug:slug>/", views.release_detail, name="release-detail"),

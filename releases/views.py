@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -15,16 +16,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ehssg.navigation import landing_url
 from ehssg.roles import roles_of
 
 from . import forms as release_forms
-from . import hooks, selectors, services
+from . import hooks, messages, selectors, services
 from .choices import ChangeStatus, State
 from .models import DateChange, PreReleaseAccess, Release
 from .schedule import Schedule, display_date
 
-TITLE_ADVICE = 65
-SUMMARY_ADVICE = 160
+TITLE_ADVICE = release_forms.TITLE_ADVICE
+SUMMARY_ADVICE = release_forms.SUMMARY_ADVICE
 
 
 def _editable(request: HttpRequest, slug: str) -> Release:
@@ -38,9 +40,10 @@ def _warn(request: HttpRequest, release: Release) -> None:
     for explanation in hooks.release_warnings([release])[release.pk]:
         flash.warning(request, explanation)
     if len(release.title) > TITLE_ADVICE:
-        flash.warning(request, f"The title is {len(release.title)} characters: a good title is under 65.")
+        flash.warning(request, f"The title is {len(release.title)} characters: a good title is under {TITLE_ADVICE}.")
     if len(release.summary) > SUMMARY_ADVICE:
-        flash.warning(request, f"The summary is {len(release.summary)} characters: a good summary is under 160.")
+        length = len(release.summary)
+        flash.warning(request, f"The summary is {length} characters: a good summary is under {SUMMARY_ADVICE}.")
 
 
 def _attempt(form: forms.Form, action: Callable[[], Any]) -> Any:
@@ -52,19 +55,51 @@ def _attempt(form: forms.Form, action: Callable[[], Any]) -> Any:
         return None
 
 
+def _cannot_register(request: HttpRequest) -> HttpResponse | None:
+    """People with no producer role get a page that says so, never an empty list or a form they cannot submit."""
+    if roles_of(request.user).producer_ids:
+        return None
+    context = {"title": messages.CANNOT_REGISTER, "why": messages.CANNOT_REGISTER_WHY}
+    return render(request, "producer/cannot_register.html", context, status=403)
+
+
 @login_required
 def release_list(request: HttpRequest) -> HttpResponse:
-    releases = selectors.releases_for_user(request.user).annotate(
+    refused = _cannot_register(request)
+    if refused is not None:
+        return refused
+    form = release_forms.ReleaseListFilterForm(request.GET or None)
+    mine = selectors.releases_for_user(request.user)
+    chosen = form.filters()
+    releases = selectors.releases_filtered(
+        mine, query=chosen.get("query", ""), state=chosen.get("state", ""), need=chosen.get("need", "")
+    ).annotate(
         pending_changes=Count("date_changes", filter=Q(date_changes__status=ChangeStatus.PENDING))
     )
     page = Paginator(releases, 50).get_page(request.GET.get("page"))
-    return render(request, "producer/release_list.html", {"page": page, "display_date": display_date,
-                                                          "Schedule": Schedule})  # fmt: skip
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = selectors.need_counts(mine)
+    need = chosen.get("need", "")
+    need_items = [{"value": "", "text": "Any release", "label": "Any release", "selected": not need}] + [
+        {"value": value, "label": str(label), "count": counts[value], "text": f"{label} ({counts[value]})",
+         "selected": need == value}
+        for value, label in release_forms.NEED_CHOICES
+    ]  # fmt: skip
+    context = {"page": page, "form": form, "need_items": need_items, "query": query.urlencode(),
+               "filtered": any(chosen.values()), "total": mine.count(), "Schedule": Schedule,
+               "no_match": messages.NO_RELEASES_MATCH}  # fmt: skip
+    return render(request, "producer/release_list.html", context)
 
 
 @login_required
 def release_create(request: HttpRequest) -> HttpResponse:
-    form = release_forms.ReleaseForm(request.POST or None, user=request.user)
+    refused = _cannot_register(request)
+    if refused is not None:
+        return refused
+    user: Any = request.user  # signed in (login_required)
+    signed_in = {"lead_statistician_name": user.get_full_name(), "lead_statistician_email": user.email}
+    form = release_forms.ReleaseForm(request.POST or None, user=request.user, initial=signed_in)
     if request.method == "POST" and form.is_valid():
         schedule = form.schedule()
         assert schedule is not None  # noqa: S101 - the create form always has the date part
@@ -118,11 +153,12 @@ def release_manage(request: HttpRequest, slug: str) -> HttpResponse:
     roles = roles_of(request.user)
     context = {
         "release": release,
-        "display_date": display_date(Schedule.of(release), release.state),
+        "wording": Schedule.of(release).wording(),
         "pending": list(release.date_changes.pending().select_related("requested_by")),
         "changes": list(release.date_changes.public().select_related("requested_by", "decided_by")),
         "access": list(release.pre_release_access.filter(is_removed=False)),
-        "history": list(release.history.select_related("history_user")[:50]),
+        "history": selectors.release_history(release),
+        "can_publish": release.is_due(),
         # The flags the engines raised about it, through the reverse accessor: the register imports nothing of them.
         "flags": list(release.flags.order_by("status", "kind")),  # type: ignore[attr-defined]
         "is_hop": roles.is_hop_of(release.lead_producer_id),
@@ -303,6 +339,24 @@ def release_discard(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         return redirect("producer:release-list")
     return redirect("producer:release-manage", slug=slug)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The home page; a signed-in person with work to do lands where it is instead (ehssg/navigation.py)."""
+    landing = landing_url(request.user) if request.user.is_authenticated else None
+    if landing and landing != request.path:
+        return redirect(landing)
+    return render(request, "home.html")
+
+
+class SignInView(LoginView):
+    """Sign in, then go to the page asked for (``next``) or, by default, where the person's work is."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
 
 def release_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from coordination.flagging import flags_rescan
+from coordination.flagging import flag_checks_deferred, flags_rescan
 from coordination.models import AvoidDate
 from ehssg.roles import OSR_GROUP, SECRETARIAT_GROUP, forget_roles
 from networks import services as network_services
@@ -34,6 +36,16 @@ from releases.schedule import LONDON, Schedule
 SERVICE_CORE = 300  # releases played through the services; a larger register adds the rest in bulk
 SCAN_LIMIT = 2000  # larger benchmark registers skip the rescan here: run `manage.py scan_flags` when wanted
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for a local demo only, never used in production
+
+# What ``build`` reports as it goes: (step number from 1, of how many steps, what, done, out of). The command draws it.
+Progress = Callable[[int, int, str, int, int], None]
+STEPS = ["people, producers and series", "releases through the services", "releases in bulk", "network plans",
+         "two years of history", "flag rescan"]  # fmt: skip
+
+
+def _no_progress(_step: int, _steps: int, _what: str, _done: int, _total: int) -> None:
+    return None
+
 
 PRODUCERS = [
     ("Office for National Statistics", "ONS", "ons", "https://www.ons.gov.uk/"),
@@ -119,6 +131,17 @@ class Demo:
     series: list[Series] = field(default_factory=list)
     users: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    progress: Progress = _no_progress
+    current: int = 0
+
+    def step(self, number: int, done: int = 0, total: int = 0) -> None:
+        """Say which step is under way (``len(STEPS) + 1`` when all are done), and how far into it."""
+        self.current = number
+        what = STEPS[number - 1] if number <= len(STEPS) else "done"
+        self.progress(min(number, len(STEPS) + 1), len(STEPS), what, done, total)
+
+    def tick(self, done: int, total: int) -> None:
+        self.step(self.current, done, total)
 
     def editor_for(self, producer: Producer) -> Any:
         editor = {"NHSE": "nhse.editor", "ONS": "ons.editor", "UKHSA": "ukhsa.editor"}.get(producer.abbreviation)
@@ -128,6 +151,10 @@ class Demo:
         hop = {"NHSE": "nhse.hop", "ONS": "ons.hop"}.get(producer.abbreviation)
         return self.users[hop] if hop else self.users["secretariat.proxy"]
 
+    def summary_of(self, series: Series) -> str:
+        """The demo's summary wording, for progress/demo.py (which builds on the register, not on this app)."""
+        return summary_of(series)
+
 
 def _working_day(day: date) -> date:
     while not is_working_day(day):
@@ -135,33 +162,50 @@ def _working_day(day: date) -> date:
     return day
 
 
-def build(*, releases: int, seed: int, scan: bool = True) -> dict[str, int]:
+def build(*, releases: int, seed: int, scan: bool = True, progress: Progress | None = None) -> dict[str, int]:
     rng = random.Random(seed)
     now = timezone.now().replace(microsecond=0)
-    demo = Demo(rng=rng, now=now)
+    demo = Demo(rng=rng, now=now, progress=progress or _no_progress)
     with transaction.atomic():
+        demo.step(1)
         _reference(demo)
-        made = _releases_through_services(demo, min(releases, SERVICE_CORE))
+        demo.step(2)
+        # Nothing here reads flags: one rescan when the register is made, not an on-save check per write.
+        with flag_checks_deferred():
+            made = _releases_through_services(demo, min(releases, SERVICE_CORE))
+        demo.step(3)
         if releases > SERVICE_CORE:
             _bulk_releases(demo, releases - made)
+        demo.step(4)
         _network_records(demo)
         # Two years of history and the quarterly progress reports to OSR (progress/demo.py).
         from progress.demo import build_history
 
+        demo.step(5)
         demo.counts.update(build_history(demo, releases=releases))
         # The demo plays two years of changes in a moment: they are its past, not news, so the made-up subscribers
         # are e-mailed about none of them (the outbox events stay, marked as handled).
         from alerts.models import Event
 
         Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=now)
+    demo.step(6)
     if scan and releases <= SCAN_LIMIT:
         flags_rescan()
+    demo.step(len(STEPS) + 1)
     demo.counts["releases"] = Release.objects.count()
     return demo.counts
 
 
+def _demo_password(user: Any, hashed: str) -> None:
+    user.password = hashed
+    user.save(update_fields=["password"])
+
+
 def _reference(demo: Demo) -> None:
     User = get_user_model()
+    # Hashed once for the ten people who sign in with it: each hash is deliberately slow (a second or more of CPU on
+    # a busy machine), and they all share the one demo password anyway.
+    hashed = make_password(DEMO_PASSWORD)
     for name, abbreviation, slug, website in PRODUCERS:
         demo.producers[abbreviation] = Producer.objects.create(name=name, abbreviation=abbreviation, slug=slug,
                                                                website=website)  # fmt: skip
@@ -171,8 +215,9 @@ def _reference(demo: Demo) -> None:
         demo.networks[slug] = network
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in (SECRETARIAT_GROUP, OSR_GROUP)}
     for username, first, last, producer_role, extra in USERS:
-        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=DEMO_PASSWORD,
+        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=None,
                                         first_name=first, last_name=last)  # fmt: skip
+        _demo_password(user, hashed)
         if producer_role:
             ProducerMembership.objects.create(user=user, producer=demo.producers[producer_role[0]], role=producer_role[1])
         if extra == "lead":
@@ -187,12 +232,14 @@ def _reference(demo: Demo) -> None:
         demo.networks[slug].leads.add(lead)
     # Producers without a named demo person still need someone to act for them while the demo plays history.
     proxy = User.objects.create_user(username="demo.producer", email="demo.producer@example.org",
-                                     password=DEMO_PASSWORD, first_name="Demo", last_name="Producer")  # fmt: skip
+                                     password=None, first_name="Demo", last_name="Producer")  # fmt: skip
+    _demo_password(proxy, hashed)
     for producer in demo.producers.values():
         ProducerMembership.objects.get_or_create(user=proxy, producer=producer, role=ProducerRole.EDITOR)
         ProducerMembership.objects.get_or_create(user=proxy, producer=producer, role=ProducerRole.HOP)
     demo.users["secretariat.proxy"] = proxy
-    admin = User.objects.create_superuser(username="admin", email="admin@example.org", password=DEMO_PASSWORD)
+    admin = User.objects.create_superuser(username="admin", email="admin@example.org", password=None)
+    _demo_password(admin, hashed)
     demo.users["admin"] = admin
     for user in demo.users.values():
         forget_roles(user)
@@ -218,6 +265,20 @@ def _reference(demo: Demo) -> None:
     budget = _working_day(demo.now.date() + timedelta(days=120))
     AvoidDate.objects.create(starts_on=budget, ends_on=budget, reason="Spring Budget statement")
     demo.counts.update(producers=len(demo.producers), networks=len(demo.networks), series=len(demo.series))
+
+
+def in_sentence(title: str) -> str:
+    """A series title inside a sentence: the first word lower-cased only when it is an ordinary word, so acronyms
+    keep their capitals ("A&E", "NHS", "GP") and proper nouns after it are left alone."""
+    first, _, rest = title.partition(" ")
+    if first[:1].isupper() and first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
+def summary_of(series: Series) -> str:
+    """A demo release's summary: "Monthly A&E attendances and emergency admissions for England."."""
+    return f"{series.get_frequency_display()} {in_sentence(series.title)} for England."
 
 
 def _slug(text: str) -> str:
@@ -267,7 +328,9 @@ def _releases_through_services(demo: Demo, count: int) -> int:
     rng, now = demo.rng, demo.now
     today = now.astimezone(LONDON).date()
     made = 0
-    for series, offset in _cadence(demo, count):
+    slots = _cadence(demo, count)
+    for number, (series, offset) in enumerate(slots):
+        demo.tick(number, len(slots))
         producer = series.producers.first()
         assert producer is not None  # noqa: S101 - every demo series has its producer
         editor, hop = demo.editor_for(producer), demo.hop_for(producer)
@@ -275,7 +338,7 @@ def _releases_through_services(demo: Demo, count: int) -> int:
         start, end, words = _period(series, day.replace(day=1))
         details = services.ReleaseDetails(
             title=f"{series.title}: {words}",
-            summary=f"{series.get_frequency_display()} {series.title.lower()} for England.",
+            summary=summary_of(series),
             lead_producer=producer,
             designation=series.designation,
             lead_statistician_name=rng.choice(STATISTICIANS),

@@ -81,3 +81,13 @@ def cast(db) -> Cast:
         secretariat=make_secretariat(),
         osr=make_osr(),
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached figures are keyed by the newest history ids, and a rolled-back
+    test leaves the next one the same ids for different rows (a real database never rolls back what it served)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

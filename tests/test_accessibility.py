@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase  # noqa: F401 - documents how static is served
 from django.urls import reverse
 from django.utils import timezone
 
+from ehssg.navigation import landing_url
 from networks.models import ActionItem
 from releases.models import PreReleaseAccess, Release
 from tests.browser import assert_accessible, assert_no_csp, browser, csp_context  # noqa: F401 - fixture
@@ -49,7 +51,9 @@ def sign_in(page, live_server, username):
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    page.wait_for_url("**/producer/releases/")
+    # each role lands on its work: an editor or HoP on their releases, a network lead on their network
+    user = get_user_model().objects.get(username=username)
+    page.wait_for_url(live_server.url + landing_url(user))
 
 
 @pytest.fixture
@@ -84,7 +88,7 @@ def test_producer_pages(page, live_server, data, cast):
                  reverse("producer:release-manage", kwargs={"slug": data["confirmed"].slug}),
                  reverse("producer:release-request-change", kwargs={"slug": data["confirmed"].slug})):  # fmt: skip
         page.goto(live_server.url + path)
-        assert_accessible(page)
+        assert_accessible_but_govuk_reveal(page)  # the register form's date part is a GOV.UK conditional reveal
 
 
 def test_register_form_with_errors_is_accessible(page, live_server, data, cast):
@@ -93,7 +97,7 @@ def test_register_form_with_errors_is_accessible(page, live_server, data, cast):
     page.click("button:has-text('Save and announce')")
 
     assert page.locator(".govuk-error-summary").is_visible()
-    assert_accessible(page)
+    assert_accessible_but_govuk_reveal(page)
 
 
 def test_registering_works_without_javascript(browser, live_server, cast):  # noqa: F811
@@ -145,4 +149,40 @@ def test_network_lead_pages(page, live_server, data, cast):
     page.click("button:has-text('Save')")
     assert page.locator(".govuk-error-summary").is_visible()
     assert page.locator("#due_on_year").input_value() == "2026"
+    assert_accessible(page)
+
+
+def assert_accessible_but_govuk_reveal(page):
+    """axe, less one known finding of the GOV.UK conditional reveal: its script puts aria-expanded on the radios
+    (govuk-frontend issue 979; the Design System keeps it because screen readers announce it). Nothing else passes."""
+    from tests.browser import axe_violations
+
+    other = []
+    for violation in axe_violations(page):
+        nodes = [n for n in violation["nodes"] if not (
+            violation["id"] == "aria-allowed-attr" and 'type="radio"' in n["html"] and "aria-expanded" in n["html"]
+            and "aria-controls=\"conditional-" in n["html"])]  # fmt: skip
+        if nodes:
+            other.append({"id": violation["id"], "nodes": [n["target"] for n in nodes]})
+    assert other == [], f"{page.url}: {other}"
+    assert_no_csp(page)
+
+
+def test_release_list_filters_register_reveal_and_refusal_pages(page, live_server, data, cast):
+    sign_in(page, live_server, cast.editor.username)
+    page.goto(live_server.url + reverse("producer:release-list") + "?q=attendances&state=confirmed&needs=any")
+    assert page.locator(".app-needs-action").is_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + reverse("producer:release-create"))
+    page.check("input[name=timing][value=exact]")  # the conditional reveal shows the exact date fields
+    assert page.locator("#release_date_day").is_visible() and not page.locator("#window_start_month").is_visible()
+    assert_accessible_but_govuk_reveal(page)
+    page.context.clear_cookies()  # signed out
+    page.goto(live_server.url + reverse("login"))
+    page.fill("#username", cast.osr.username)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/osr/")
+    page.goto(live_server.url + reverse("producer:release-create"))
+    assert page.locator("h1").inner_text() == "You cannot register releases"
     assert_accessible(page)

@@ -149,8 +149,9 @@ def test_the_check_sees_a_forbidden_import(source, expected):
     assert forbidden_imports({"releases.services": imports_in(source, package="releases")}) == expected
 
 
-def test_the_networks_name_the_same_unsettled_statuses_as_the_engines():
+def test_the_register_names_the_same_unsettled_statuses_as_the_engines():
+    """The register's "open flags" filter and the networks' counts use releases.choices.UNSETTLED_FLAG_STATUSES."""
     from coordination.choices import UNSETTLED_STATUSES
-    from networks.selectors import UNSETTLED_FLAG_STATUSES
+    from releases.choices import UNSETTLED_FLAG_STATUSES
 
     assert tuple(UNSETTLED_FLAG_STATUSES) == tuple(s.value for s in UNSETTLED_STATUSES)

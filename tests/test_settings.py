@@ -1,4 +1,4 @@
-"""Settings come from the environment; production refuses to start without a secret key and a database."""
+"""Settings come from the environment; production refuses to start without a secret key, a database and its address."""
 
 import os
 import subprocess
@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _import_production(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "SITE_URL")}
     env.update(extra_env)
     env["DJANGO_SETTINGS_MODULE"] = "ehssg.settings.production"
     return subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
@@ -25,12 +25,18 @@ def _import_production(extra_env: dict[str, str]) -> subprocess.CompletedProcess
     )
 
 
+KEY = {"SECRET_KEY": "x" * 50}
+DATABASE = {"DATABASE_URL": "postgres://u@127.0.0.1/db"}
+SITE = {"SITE_URL": "https://calendar.ehssg.example"}
+
+
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
         ({}, "SECRET_KEY"),
-        ({"DATABASE_URL": "postgres://u@127.0.0.1/db"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "x" * 50}, "DATABASE_URL"),
+        ({**DATABASE, **SITE}, "SECRET_KEY"),
+        ({**KEY, **SITE}, "DATABASE_URL"),
+        ({**KEY, **DATABASE}, "SITE_URL"),
     ],
 )
 def test_production_refuses_to_start_without(env, missing):
@@ -40,8 +46,16 @@ def test_production_refuses_to_start_without(env, missing):
     assert f"{missing} must be set in the environment for production." in result.stderr
 
 
-def test_production_starts_with_both():
-    result = _import_production({"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@127.0.0.1/db"})
+@pytest.mark.parametrize("site_url", ["", "calendar.ehssg.example", "https://calendar.ehssg.example/calendar/"])
+def test_production_refuses_a_site_url_that_is_not_an_address(site_url):
+    result = _import_production({**KEY, **DATABASE, "SITE_URL": site_url})
+
+    assert result.returncode != 0
+    assert "SITE_URL must be the service's public address" in result.stderr
+
+
+def test_production_starts_with_all_three():
+    result = _import_production({**KEY, **DATABASE, "SITE_URL": "https://calendar.ehssg.example/"})
 
     assert result.returncode == 0, result.stderr
 

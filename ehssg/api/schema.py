@@ -8,9 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import serializers
+from rest_framework import permissions, serializers
+
+from .permissions import PublicReadSignedInWrite
+
+
+class PublicReadsSchema(AutoSchema):
+    """drf-spectacular's schema, told that our own permission lets anyone read: public reads list ``{}`` (no
+    authentication) among their ``security`` requirements, so clients and tools know a token is optional there."""
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths: list[dict[str, Any]] = super().get_auth()
+        public = any(isinstance(p, PublicReadSignedInWrite) for p in self.view.get_permissions())
+        if public and self.method in permissions.SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -63,6 +79,9 @@ ERROR_SCHEMAS = {
 
 DESCRIPTIONS = {
     "400": "The input is not valid, or the rules of the calendar do not allow this now. Nothing was changed.",
+    "400-read": "A query parameter is not valid: a filter naming a producer, network, series, measure or release whose "
+    "slug does not exist (or is not a slug), a value that is not one of the choices, a date that is not a date. "
+    "errors names the parameter.",
     "401": "Not signed in, or the token is wrong: send Authorization: Token <key>.",
     "403": "Signed in, but you may not do this. Nothing was changed.",
     "404": "No such object, or you cannot see it (another producer's draft).",
@@ -77,6 +96,12 @@ EXAMPLES = {
     "400": {
         "detail": "Enter the reason for the change",
         "errors": [{"field": "reason", "message": "Enter the reason for the change", "code": "invalid"}],
+    },
+    "400-read": {
+        "detail": "There is no producer with the slug nhs-englnd.",
+        "errors": [
+            {"field": "producer", "message": "There is no producer with the slug nhs-englnd.", "code": "unknown_slug"}
+        ],
     },
     "412": {
         "detail": "It has changed since you read it (you sent version 3; it is now version 4). "
@@ -93,11 +118,12 @@ EXAMPLES = {
 }
 
 
-def _error_response(code: str) -> dict[str, Any]:
+def _error_response(code: str, variant: str = "") -> dict[str, Any]:
+    key = f"{code}-{variant}" if f"{code}-{variant}" in DESCRIPTIONS else code
     content: dict[str, Any] = {"schema": {"$ref": "#/components/schemas/Error"}}
-    if code in EXAMPLES:
-        content["example"] = EXAMPLES[code]
-    return {"description": DESCRIPTIONS[code], "content": {"application/json": content}}
+    if key in EXAMPLES:
+        content["example"] = EXAMPLES[key]
+    return {"description": DESCRIPTIONS[key], "content": {"application/json": content}}
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
@@ -113,6 +139,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
                 codes += ["412", "428"]
             responses = operation.setdefault("responses", {})
+            filtered = any(p.get("in") == "query" and p.get("name") != "page" for p in operation.get("parameters", []))
             for code in codes:
-                responses.setdefault(code, _error_response(code))
+                responses.setdefault(code, _error_response(code, "read" if method == "get" and filtered else ""))
     return result

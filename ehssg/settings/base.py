@@ -23,7 +23,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-not-for-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address in absolute links (feeds, calendar subscriptions, e-mails). Unset in development: links follow the
+# address served (ehssg/site.py). Production settings refuse to start without it.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Development only: absolute links follow the address served when SITE_URL is unset (ehssg/site.py).
+    "ehssg.site.SiteAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -111,6 +115,11 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded database lives under var/, which a fresh clone does not have yet.
     VAR_DIR.mkdir(exist_ok=True)
+    # The alerts' local worker thread writes beside the requests (alerts/dispatch.py): writers take the lock when their
+    # transaction begins and wait for it (no "database is locked" mid-transaction), and readers never wait (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"}
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -141,11 +150,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The sweep has a queue of its own, consumed by its own worker process (Makefile `worker`, docs/deploy.md), so a dead
+# worker's claims are taken back within the lease and a minute however many dispatch tasks wait (docs/alerts.md).
+CELERY_TASK_ROUTES = {"alerts.sweep": {"queue": "alerts-sweep"}}
 # Synced into django-celery-beat's tables when beat starts; the secretariat can change times in the admin.
 CELERY_BEAT_SCHEDULE = {
     "scan-flags-nightly": {"task": "releases.scan_flags", "schedule": crontab(hour=2, minute=15)},
     # E-mail alerts (docs/alerts.md): the sweep sends what is due and retries; the others record once per occasion.
-    "alerts-sweep": {"task": "alerts.sweep", "schedule": 60.0},
+    "alerts-sweep": {"task": "alerts.sweep", "schedule": 60.0, "options": {"queue": "alerts-sweep", "expires": 120}},
     "alerts-weekly-digest": {"task": "alerts.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=0)},
     "alerts-producer-reminders": {"task": "alerts.producer_reminders", "schedule": crontab(hour=8, minute=0)},
     "alerts-forget-unconfirmed": {"task": "alerts.forget_unconfirmed", "schedule": crontab(hour=3, minute=30)},
@@ -162,6 +174,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EHSSG release calend
 # A claimed alert e-mail not marked sent within this time belongs to a worker that died: it is sent again.
 ALERTS_CLAIM_LEASE_SECONDS = env.int("ALERTS_CLAIM_LEASE_SECONDS", default=600)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
+# Without a broker (the embedded default) a thread in the web process sends alerts and sweeps this often
+# (alerts/dispatch.py).
+ALERTS_LOCAL_SWEEP_SECONDS = env.int("ALERTS_LOCAL_SWEEP_SECONDS", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -181,7 +196,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# Where collectstatic writes (docs/deploy.md); scripts/smoke_production.sh collects into a folder of its own.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -193,7 +209,7 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ehssg.api.schema.PublicReadsSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -202,6 +218,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: people read the API at /api/docs/. DRF's browsable pages need inline styles (CSP, docs/security.md).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON whose text no field can store (a NUL, a lone surrogate) is a 400 naming the field (ehssg/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "ehssg.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     # One error shape for every 4xx (ehssg/api/exceptions.py); services' Django errors become 400/403/404 there.

@@ -13,12 +13,13 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from ehssg.api.parsers import StrictJSONParser
 from ehssg.api.permissions import SignedIn
 from ehssg.roles import roles_of
 from releases.api.serializers import NO_SUCH, SLUG_RE, SlugRef
@@ -131,7 +132,7 @@ def _parse(data: dict[str, Any]) -> ParsedFile:
 class ReleaseImportView(APIView):
     """Import releases from GOV.UK statistics announcements, ONS release JSON or a CSV table."""
 
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
     permission_classes = [SignedIn]
 
     @extend_schema(

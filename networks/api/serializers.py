@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from ehssg.api.fields import TextField
 from ehssg.api.schema import version_field
 
 from ..choices import ActivityKind, Goal, ItemStatus, Rag
@@ -71,12 +72,15 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:action-plan-detail")
     network = shown_slug()
     items = ActionItemSerializer(many=True, read_only=True)
+    superseded_by: Any = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The plan whose publication replaced this one (status superseded); else null."
+    )
 
     class Meta:
         model = ActionPlan
         fields = [
-            "id", "url", "network", "title", "summary", "status", "published_at", "created_at", "updated_at",
-            "items", "version",
+            "id", "url", "network", "title", "summary", "status", "published_at", "superseded_at", "superseded_by",
+            "created_at", "updated_at", "items", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -84,7 +88,7 @@ class ActionPlanSerializer(serializers.ModelSerializer):
 class LessonSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:lesson-detail")
     network = shown_slug()
-    tags = serializers.ListField(source="tag_list", child=serializers.CharField(), read_only=True)
+    tags = serializers.ListField(source="tag_list", child=TextField(), read_only=True)
 
     class Meta:
         model = Lesson
@@ -107,14 +111,14 @@ class EngagementActivitySerializer(serializers.ModelSerializer):
 
 class PlanCreateSerializer(serializers.Serializer):
     network = network_ref()
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
+    title = TextField(max_length=200)
+    summary = TextField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
 
 
 class PlanUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=MAX_TEXT, allow_blank=True)
-    reason = serializers.CharField(max_length=300, help_text="Why: shown publicly once the plan is published.")
+    title = TextField(max_length=200)
+    summary = TextField(max_length=MAX_TEXT, allow_blank=True)
+    reason = TextField(max_length=300, help_text="Why: shown publicly once the plan is published.")
     version = version_field()
 
 
@@ -123,11 +127,11 @@ class VersionSerializer(serializers.Serializer):
 
 
 class ItemFieldsSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    owner = serializers.CharField(max_length=200, help_text="The person or team responsible.")
+    title = TextField(max_length=200)
+    owner = TextField(max_length=200, help_text="The person or team responsible.")
     due_on = serializers.DateField()
     goal = serializers.ChoiceField(choices=Goal.choices)
-    description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
+    description = TextField(max_length=MAX_TEXT, required=False, allow_blank=True, default="")
 
 
 class ItemCreateSerializer(ItemFieldsSerializer):
@@ -142,25 +146,23 @@ class ItemCreateSerializer(ItemFieldsSerializer):
 
 
 class ItemUpdateSerializer(ItemFieldsSerializer):
-    reason = serializers.CharField(max_length=300, help_text="Why: shown publicly once the plan is published.")
+    reason = TextField(max_length=300, help_text="Why: shown publicly once the plan is published.")
     version = version_field()
 
 
 class ProgressAddSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ItemStatus.choices)
     rag = serializers.ChoiceField(choices=Rag.choices)
-    note = serializers.CharField(max_length=MAX_TEXT)
+    note = TextField(max_length=MAX_TEXT)
     written_on = serializers.DateField(required=False, allow_null=True, default=None)
     version = version_field()
 
 
 class LessonCreateSerializer(serializers.Serializer):
     network = network_ref()
-    title = serializers.CharField(max_length=200)
-    text = serializers.CharField(max_length=MAX_TEXT)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=20, required=False, default=list
-    )
+    title = TextField(max_length=200)
+    text = TextField(max_length=MAX_TEXT)
+    tags = serializers.ListField(child=TextField(max_length=60), max_length=20, required=False, default=list)
 
     def validate_tags(self, tags: list[str]) -> str:
         # The service keeps tags as one comma-separated line, as the page's form sends them.
@@ -171,6 +173,6 @@ class ActivityCreateSerializer(serializers.Serializer):
     network = network_ref()
     held_on = serializers.DateField()
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
-    title = serializers.CharField(max_length=200)
+    title = TextField(max_length=200)
     people_reached = serializers.IntegerField(min_value=0, max_value=10_000_000)
-    summary = serializers.CharField(max_length=MAX_TEXT)
+    summary = TextField(max_length=MAX_TEXT)

@@ -102,7 +102,7 @@ def _write(request_serializer: type[BaseSerializer], summary: str, response: typ
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Action plans: published ones, and drafts of your networks"),
+    list=extend_schema(summary="Action plans: current and superseded (earlier) ones, and drafts of your networks"),
     retrieve=extend_schema(summary="One action plan with its actions and their progress", parameters=[ETAG]),
     create=extend_schema(
         summary="Start a draft action plan (network leads and the secretariat)",
@@ -125,7 +125,11 @@ def _write(request_serializer: type[BaseSerializer], summary: str, response: typ
 )
 @extend_schema(tags=["action plans"])
 class ActionPlanViewSet(_WriteViewSet):
-    """Each network's action plan: public once published, with every later change public."""
+    """Each network's action plans: public once published, with every later change public.
+
+    A network has one current plan (status ``published``); publishing another marks it ``superseded`` (with
+    ``superseded_at`` and ``superseded_by``), and a superseded plan stays readable here with its actions and progress.
+    """
 
     serializer_class = s.ActionPlanSerializer
     filterset_class = ActionPlanFilterSet
@@ -140,7 +144,7 @@ class ActionPlanViewSet(_WriteViewSet):
         items = Prefetch("items", queryset=_items_with_updates().order_by("due_on", "pk"))
         return (
             ActionPlan.objects.visible_to(self.request.user)
-            .select_related("network")
+            .select_related("network", "superseded_by")
             .prefetch_related(items)
             .order_by("network__name", "-created_at", "pk")
         )
@@ -164,7 +168,8 @@ class ActionPlanViewSet(_WriteViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
-    @_write(s.VersionSerializer, "Publish a draft plan: public from now on", s.ActionPlanSerializer)
+    @_write(s.VersionSerializer, "Publish a draft plan: public from now on; the network's current plan becomes "
+            "superseded", s.ActionPlanSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         plan = self.get_object()

@@ -209,7 +209,7 @@ RESULT_EXAMPLE = OpenApiExample(
         **RELEASE_EXAMPLE.value,
         "warnings": [
             "A&E attendances and emergency admissions, May 2027 (NHS England) and Hospital admissions in England, "
-            "May 2027 (Office for National Statistics) are all due in Urgent and emergency care on 10 June 2027 and "
+            "May 2027 (Office for National Statistics) are both due in Urgent and emergency care on 10 June 2027 and "
             "are not marked as coordinated. Move one, or mark them as coordinated."
         ],
     },

@@ -48,11 +48,11 @@ def _require_services():
         skip_or_fail(f"Redis is not answering at {settings.CELERY_BROKER_URL}")
 
 
-def _log(mailbox: Path, block: str = "") -> str:
-    return Path(f"{mailbox}.{block or 'restart'}.log").read_text()[-5000:]
+def _log(mailbox: Path, block: str = "", queues: str = "celery,alerts-sweep") -> str:
+    return Path(f"{mailbox}.{block or queues}.log").read_text()[-5000:]
 
 
-def _worker(mailbox: Path, block: str = "") -> subprocess.Popen:
+def _worker(mailbox: Path, block: str = "", queues: str = "celery,alerts-sweep") -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.alerts.worker_settings",
@@ -63,9 +63,10 @@ def _worker(mailbox: Path, block: str = "") -> subprocess.Popen:
         "PYTHONPATH": str(ROOT),
     }
     command = [sys.executable, "-m", "celery", "-A", "ehssg", "worker", "--pool=solo", "--loglevel=WARNING",
-               "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"alerts-{uuid.uuid4().hex[:8]}@%h"]  # fmt: skip
+               "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queues,
+               "-n", f"alerts-{uuid.uuid4().hex[:8]}@%h"]  # fmt: skip
     # The log goes to a file, not a pipe: a full pipe would stall the worker. Popen keeps its own copy of the handle.
-    with open(f"{mailbox}.{block or 'restart'}.log", "wb") as log:
+    with open(f"{mailbox}.{block or queues}.log", "wb") as log:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 - our argv
 
 

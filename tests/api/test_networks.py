@@ -240,3 +240,37 @@ def test_list_query_count_does_not_grow(cast, url):
         return len(queries)
 
     assert queries_with(1) == queries_with(6)
+
+
+@pytest.mark.django_db
+def test_publishing_through_the_api_supersedes_and_the_earlier_plan_stays_readable(cast):
+    first = _plan(cast, publish=True)
+    second = _plan(cast, publish=False)
+    lead = client_for(cast.lead)
+
+    response = lead.post(f"/api/v1/action-plans/{second.pk}/publish/", {"version": second.version}, format="json")
+
+    assert response.status_code == 200 and response.json()["status"] == "published"
+    anonymous = client_for(None)
+    earlier = anonymous.get(f"/api/v1/action-plans/{first.pk}/").json()
+    assert (earlier["status"], earlier["superseded_by"]) == ("superseded", second.pk)
+    assert earlier["superseded_at"] is not None and earlier["items"][0]["title"] == "Align A&E releases"
+    listed = anonymous.get("/api/v1/action-plans/", {"status": "superseded"}).json()
+    assert [p["id"] for p in listed["results"]] == [first.pk]
+    items = anonymous.get("/api/v1/action-items/", {"plan": first.pk}).json()
+    assert [i["plan"] for i in items["results"]] == [first.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("summary", [0, 1.5, True, ["a"]])
+def test_a_number_where_text_is_expected_is_refused(cast, summary):
+    """schemathesis found {"summary": 0} stored as "0": text fields take JSON strings only."""
+    from ehssg.api.fields import NOT_TEXT
+
+    response = client_for(cast.lead).post(
+        "/api/v1/action-plans/", {"network": cast.network.slug, "title": "Plan", "summary": summary}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "summary"
+    assert response.json()["errors"][0]["message"] in (NOT_TEXT, "Not a valid string.")
+    assert not ActionPlan.objects.exists()

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from releases import messages
 from releases.choices import ChangeStatus, Designation, State
 from releases.filtersets import NOT_A_SLUG, UNKNOWN_SLUG
 from releases.models import Definition, Measure
@@ -204,7 +205,9 @@ class TestFilters:
             ("producer=nobody", "producer", UNKNOWN_SLUG.format(kind="producer", value="nobody")),
             ("network=no%20such", "network", NOT_A_SLUG.format(value="no such")),
             ("status=lost", "status", "Select a valid choice. lost is not one of the available choices."),
-            ("from=2027-02-30", "from", "Enter a valid date."),
+            ("from=2027-02-30", "from", messages.DATE_FROM_INVALID),
+            ("to=tomorrow", "to", messages.DATE_TO_INVALID),
+            ("from=2027-07-02&to=2027-07-01", "from", messages.DATE_FROM_AFTER_TO),
             ("ordering=secret", "ordering", "Select a valid choice. secret is not one of the available choices."),
             ("page_size=0", "page_size", "page_size is a whole number from 1 to 200."),
         ],

@@ -50,3 +50,33 @@ def test_swagger_ui_is_served_from_local_static_files(client):
     # The init script is a file of its own (no inline script, for the CSP), and it points at the schema.
     assert "/api/docs/?script=" in html
     assert "/api/schema/" in client.get("/api/docs/?script=").content.decode()
+
+
+def test_public_reads_allow_anonymous_access_exactly_where_the_api_does(client, cast):
+    """``security`` lists {} (no authentication) on a read exactly when an anonymous client gets it."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    reads = [p for p, ops in schema["paths"].items() if "get" in ops and p.startswith("/api/v1/") and "{" not in p]
+    assert len(reads) >= 10
+    for path in reads:
+        anonymous = client.get(path).status_code
+        assert anonymous in (200, 401), path
+        assert ({} in schema["paths"][path]["get"]["security"]) == (anonymous == 200), path
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method != "get":
+                assert {} not in operation["security"], (method, path)
+
+
+def test_versioned_writes_and_filter_errors_are_documented(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    versioned = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if any(p["name"] == "If-Match" for p in operation.get("parameters", [])):
+                versioned += 1
+                assert {"412", "428"} <= set(operation["responses"]), (method, path)
+                assert "version" in operation["responses"]["428"]["description"]
+    assert versioned >= 15
+    bad_filter = schema["paths"]["/api/v1/releases/"]["get"]["responses"]["400"]
+    assert "slug does not exist" in bad_filter["description"]
+    assert bad_filter["content"]["application/json"]["example"]["errors"][0]["code"] == "unknown_slug"

@@ -57,7 +57,7 @@ class TestRegister:
         del body["window_start"]
         response = client_for(cast.editor).post("/api/v1/releases/", body, format="json")
         assert response.status_code == 201
-        assert any("are all due in Urgent and emergency care on 12 May 2027" in w for w in response.json()["warnings"])
+        assert any("are both due in Urgent and emergency care on 12 May 2027" in w for w in response.json()["warnings"])
 
     @pytest.mark.parametrize(
         ("change", "field", "message"),

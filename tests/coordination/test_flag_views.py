@@ -43,7 +43,7 @@ def test_people_with_a_role_read_the_flags(client, cast, clash, who, status):
     response = client.get(reverse("flag-list"))
 
     assert response.status_code == status
-    assert "are all due in Urgent and emergency care on 12 May 2027" in text(response)
+    assert "are both due in Urgent and emergency care on 12 May 2027" in text(response)
 
 
 @pytest.mark.django_db
@@ -109,3 +109,30 @@ def test_confirming_a_duplicate_on_the_page_withdraws_the_chosen_release(client,
     public = text(client.get(reverse("release-detail", kwargs={"slug": drop.slug})))
     assert "It was withdrawn in favour of" in public
     assert f'href="{reverse("release-detail", kwargs={"slug": keep.slug})}">{keep.title}</a>' in public
+
+
+@pytest.mark.django_db
+def test_the_list_reads_no_releases_and_its_queries_do_not_grow(client, cast, clash):
+    """/flags/ loaded every listed flag's releases (and their producers) and showed none of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.secretariat)
+    client.get(reverse("flag-list"))  # the session and roles
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("flag-list")).status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    few = queries()
+    for day in (13, 14, 17, 18, 19):  # five more clashes, each of two releases
+        for producer in (cast.producer, cast.other_producer):
+            ConfirmedReleaseFactory(lead_producer=producer, networks=[cast.network],
+                                    release_at=london(date(2027, 5, day)))  # fmt: skip
+    flags_rescan()
+    many = queries()
+
+    assert Flag.objects.filter(kind=FlagKind.CLASH).count() == 6
+    assert len(many) == len(few)
+    assert not [sql for sql in many if '"releases_release"' in sql or '"releases_flag_releases"' in sql]

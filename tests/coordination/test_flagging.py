@@ -11,6 +11,7 @@ from coordination.flagging import (
     NO_LONGER_APPLIES,
     flag_acknowledge,
     flag_can_settle,
+    flag_checks_deferred,
     flag_confirm_duplicate,
     flag_dismiss,
     flag_mark_coordinated,
@@ -465,4 +466,32 @@ class TestOnSave:
         assert flags_check_release(draft) == []
         assert not Flag.objects.exists()
         preview = release_preview_findings(draft)
-        assert any("are all due in Urgent and emergency care on 12 May 2027" in p for p in preview)
+        assert any("are both due in Urgent and emergency care on 12 May 2027" in p for p in preview)
+
+
+@pytest.mark.django_db
+class TestDeferredChecks:
+    """Many writes in a row (the demo) check flags once at the end, and find what the on-save checks would have."""
+
+    def test_checks_inside_wait_for_one_rescan_at_the_end(self, cast):
+        with flag_checks_deferred():
+            a = confirmed(cast.producer, cast.network, title="A&E attendances and emergency admissions, April 2027")
+            b = confirmed(cast.other_producer, cast.network, title="Hospital admissions in England, April 2027")
+            assert flags_check_release(a) == [] and flags_check_release(b) == []
+            assert not flags().exists()  # nothing raised while the writes go on
+
+        clash = flags(FlagKind.CLASH).get()  # ... and the one rescan raised what the checks would have
+        assert set(clash.releases.all()) == {a, b}
+        assert flags_rescan().changed == 0
+
+    def test_nested_blocks_rescan_once_and_an_untouched_block_not_at_all(self, cast, django_assert_num_queries):
+        with django_assert_num_queries(0), flag_checks_deferred():
+            pass
+        a = confirmed(cast.producer, cast.network, title="A&E attendances and emergency admissions, April 2027")
+        with flag_checks_deferred():
+            with flag_checks_deferred():
+                flags_check_release(a)
+            assert not flags().exists()  # the inner block left the rescan to the outer one
+            b = confirmed(cast.other_producer, cast.network, title="Hospital admissions in England, April 2027")
+            flags_check_release(b)
+        assert flags(FlagKind.CLASH).count() == 1

@@ -165,7 +165,7 @@ def test_every_real_file_imports_as_a_person_would_expect_and_again_changes_noth
     assert _flags(hes) == {FlagKind.OVERDUE, FlagKind.SHORT_NOTICE}  # moved 13 days before
 
     covid = _release(ImportSource.CSV, "https://www.ons.gov.uk/releases/coronaviruscovid19infectionsurveyuk27november2020")
-    assert _changes(covid) == [(ChangeStatus.AGREED, "27 November 2020 12pm", "26 November 2020 10:30am",
+    assert _changes(covid) == [(ChangeStatus.AGREED, "27 November 2020 midday", "26 November 2020 10:30am",
                                 "brought FORWARD by a day (and time changed) to inform emerging COVID policy "
                                 "decisions")]  # fmt: skip
     assert _flags(covid) == {FlagKind.OVERDUE, FlagKind.NON_STANDARD_TIME}

@@ -6,11 +6,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from networks import messages, services
 from networks.choices import ActivityKind, Goal, ItemStatus, PlanStatus, Rag
 from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, ProgressUpdate
-from networks.selectors import lessons_search, network_summaries, plan_public_history, published_plan
+from networks.selectors import (
+    earlier_plans,
+    lessons_search,
+    network_summaries,
+    network_summary,
+    plan_public_history,
+    published_plan,
+)
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 TODAY = NOW.date()
@@ -120,6 +128,7 @@ def test_overdue_items(cast, plan):
 
     assert set(ActionItem.objects.overdue(TODAY)) == {late, blocked}
     assert late.is_overdue(TODAY) and not late.is_overdue(TODAY - timedelta(days=1))
+    services.plan_publish(actor=cast.lead, plan=plan)  # the counts are the current (published) plan's
     summary = next(s for s in network_summaries(TODAY) if s.network == cast.network)
     assert summary.overdue_items == 2
     assert summary.items_by_status["complete"] == 1
@@ -199,3 +208,75 @@ def test_lessons_are_searchable_across_networks(cast):
     assert [lesson.title for lesson in lessons_search("ons clashes")] == ["Agree dates a quarter ahead"]
     assert lessons_search("").count() == 2
     assert lessons_search("nothing-like-this").count() == 0
+
+
+def _plan_with_an_item(cast, title):
+    plan = services.plan_create(actor=cast.lead, network=cast.network, title=title)
+    services.item_create(actor=cast.lead, plan=plan, title=f"Action of {title}", owner="Team",
+                         due_on=date(2027, 9, 30), goal=Goal.ALIGN_DATES)  # fmt: skip
+    return plan
+
+
+@pytest.mark.django_db
+def test_publishing_supersedes_the_current_plan_and_keeps_its_progress(cast):
+    first = _plan_with_an_item(cast, "Plan 2026")
+    services.plan_publish(actor=cast.lead, plan=first, at=NOW - timedelta(days=300))
+    services.progress_update_add(actor=cast.lead, item=first.items.get(), status=ItemStatus.IN_PROGRESS,
+                                 rag=Rag.AMBER, note="Half done")  # fmt: skip
+    second = _plan_with_an_item(cast, "Plan 2027")
+
+    services.plan_publish(actor=cast.lead, plan=second)
+
+    first.refresh_from_db()
+    assert (first.status, first.superseded_at, first.superseded_by) == (PlanStatus.SUPERSEDED, NOW, second)
+    assert first.version == 3 and first.history.first().history_change_reason == "Superseded by Plan 2027"
+    assert published_plan(cast.network) == second
+    assert [p.title for p in earlier_plans(cast.network)] == ["Plan 2026"]
+    assert first.items.get().updates.get().note == "Half done"
+    assert set(ActionPlan.objects.visible_to(None)) == {first, second}
+    with pytest.raises(ValidationError, match=messages.ALREADY_PUBLISHED):
+        services.plan_publish(actor=cast.lead, plan=first)
+
+
+@pytest.mark.django_db
+def test_publishing_in_the_past_slots_the_plan_into_the_sequence(cast):
+    """Imports and the demo play the past through the services: the newest publication stays the current plan."""
+    current = _plan_with_an_item(cast, "Plan 2027")
+    services.plan_publish(actor=cast.lead, plan=current, at=NOW - timedelta(days=10))
+    oldest = _plan_with_an_item(cast, "Plan 2025")
+    services.plan_publish(actor=cast.lead, plan=oldest, at=NOW - timedelta(days=700))
+    middle = _plan_with_an_item(cast, "Plan 2026")
+    services.plan_publish(actor=cast.lead, plan=middle, at=NOW - timedelta(days=300))
+
+    plans = {p.title: p for p in ActionPlan.objects.all()}
+    assert published_plan(cast.network) == current and plans["Plan 2027"].status == PlanStatus.PUBLISHED
+    assert (plans["Plan 2026"].superseded_by, plans["Plan 2026"].superseded_at) == (current, NOW - timedelta(days=10))
+    assert (plans["Plan 2025"].superseded_by, plans["Plan 2025"].superseded_at) == (middle, NOW - timedelta(days=300))
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_current_plan_per_network(cast):
+    first = _plan_with_an_item(cast, "Plan 2026")
+    services.plan_publish(actor=cast.lead, plan=first)
+    second = _plan_with_an_item(cast, "Plan 2027")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionPlan.objects.filter(pk=second.pk).update(status=PlanStatus.PUBLISHED, published_at=NOW)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionPlan.objects.filter(pk=first.pk).update(status=PlanStatus.SUPERSEDED)  # superseded needs its time
+
+
+@pytest.mark.django_db
+def test_network_summaries_count_only_the_current_plan(cast):
+    old = _plan_with_an_item(cast, "Plan 2026")
+    services.plan_publish(actor=cast.lead, plan=old, at=NOW - timedelta(days=300))
+    services.progress_update_add(actor=cast.lead, item=old.items.get(), status=ItemStatus.COMPLETE, rag=Rag.GREEN,
+                                 note="Done")  # fmt: skip
+    new = _plan_with_an_item(cast, "Plan 2027")
+    services.plan_publish(actor=cast.lead, plan=new)
+    _plan_with_an_item(cast, "Draft 2028")
+
+    summary = network_summary(cast.network, TODAY)
+
+    assert summary.items_by_status == {"not_started": 1, "in_progress": 0, "complete": 0, "blocked": 0, "dropped": 0}
+    assert next(s for s in network_summaries(TODAY) if s.network == cast.network) == summary

@@ -1,6 +1,7 @@
 """Topic network pages: public reading, members seeing drafts, leads writing, bad input refused."""
 
 import html
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -8,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from networks import services
+from networks import messages, services
 from networks.choices import Goal
 from networks.models import ActionItem, EngagementActivity, Lesson, ProgressUpdate
 
@@ -73,13 +74,15 @@ def test_lead_records_progress_activity_and_publishes(client, cast, plans):
     client.post(reverse("networks:item-create", kwargs={"pk": plans["draft"].pk}),
                 {"title": "Harmonise definitions", "owner": "Definitions group", "due_on_day": "30",
                  "due_on_month": "9", "due_on_year": "2027", "goal": "harmonise"})  # fmt: skip
-    client.post(reverse("networks:plan-publish", kwargs={"pk": plans["draft"].pk}))
+    client.post(reverse("networks:plan-publish", kwargs={"pk": plans["draft"].pk}), {"confirm": "yes"})
 
     item = ActionItem.objects.get(pk=plans["item"].pk)
     plans["draft"].refresh_from_db()
     assert item.status == "complete" and ProgressUpdate.objects.count() == 1
     assert EngagementActivity.objects.get().people_reached == 45
     assert plans["draft"].status == "published"
+    plans["published"].refresh_from_db()
+    assert plans["published"].status == "superseded" and plans["published"].superseded_by == plans["draft"]
 
 
 @pytest.mark.django_db
@@ -207,3 +210,105 @@ def test_the_network_page_says_when_each_upcoming_release_is_due(client, cast):
 
     assert "8 April 2027 9:30am (confirmed)" in page
     assert "June 2027 (provisional)" in page
+
+
+def _publish_next_plan(client, cast, plans):
+    """The lead adds progress to the current plan, then publishes the draft through the confirm page."""
+    client.force_login(cast.lead)
+    client.post(reverse("networks:update-create", kwargs={"pk": plans["item"].pk}),
+                {"status": "in_progress", "rag": "amber", "note": "Ambulance release moved to Thursdays"})  # fmt: skip
+    client.post(reverse("networks:item-create", kwargs={"pk": plans["draft"].pk}),
+                {"title": "Harmonise definitions", "owner": "Definitions group", "due_on_day": "30",
+                 "due_on_month": "9", "due_on_year": "2027", "goal": "harmonise"})  # fmt: skip
+    return client.post(reverse("networks:plan-publish", kwargs={"pk": plans["draft"].pk}), {"confirm": "yes"})
+
+
+@pytest.mark.django_db
+def test_publishing_asks_first_and_says_the_current_plan_will_be_superseded(client, cast, plans):
+    client.force_login(cast.lead)
+    services.item_create(actor=cast.lead, plan=plans["draft"], title="Harmonise definitions", owner="Group",
+                         due_on=date(2027, 9, 30), goal=Goal.HARMONISE)  # fmt: skip
+    address = reverse("networks:plan-publish", kwargs={"pk": plans["draft"].pk})
+    network_page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+    confirm_page = text(client.get(address))
+    unconfirmed = client.post(address, {})
+
+    assert f'href="{address}"' in network_page  # the button leads to the confirm page, no form posts straight away
+    assert "Publish Draft plan 2028?" in confirm_page
+    assert "The current plan Urgent care plan 2027 will be marked superseded." in confirm_page
+    assert 'name="confirm"' in confirm_page and 'value="yes"' in confirm_page
+    assert unconfirmed.status_code == 200 and messages.PUBLISH_NOT_CONFIRMED in text(unconfirmed)
+    plans["draft"].refresh_from_db()
+    assert plans["draft"].status == "draft" and plans["draft"].published_at is None
+
+    done = client.post(address, {"confirm": "yes"})
+
+    assert done.status_code == 302
+    plans["draft"].refresh_from_db()
+    plans["published"].refresh_from_db()
+    assert (plans["draft"].status, plans["published"].status) == ("published", "superseded")
+    last = plans["published"].history.first()
+    assert last.history_user == cast.lead and last.history_change_reason == "Superseded by Draft plan 2028"
+
+
+@pytest.mark.django_db
+def test_only_leads_reach_the_confirm_page(client, cast, plans):
+    address = reverse("networks:plan-publish", kwargs={"pk": plans["draft"].pk})
+    client.force_login(cast.member)
+
+    assert client.get(address).status_code == 403
+    assert client.post(address, {"confirm": "yes"}).status_code == 403
+    plans["draft"].refresh_from_db()
+    assert plans["draft"].status == "draft"
+
+
+@pytest.mark.django_db
+def test_an_earlier_plan_stays_reachable_with_its_progress(client, cast, plans):
+    _publish_next_plan(client, cast, plans)
+    client.logout()
+    old = plans["published"]
+
+    network_page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+    plan_page = text(client.get(reverse("networks:plan", kwargs={"slug": cast.network.slug, "pk": old.pk})))
+
+    assert "Earlier plans" in network_page
+    assert f'href="/networks/{cast.network.slug}/plans/{old.pk}/"' in network_page
+    assert "Urgent care plan 2027</a>: published 1 March 2027 10am, superseded 1 March 2027 10am by Draft plan 2028" in network_page
+    assert "Align A&E releases" in plan_page and "Ambulance release moved to Thursdays" in plan_page
+    assert "superseded on 1 March 2027 10am by Draft plan 2028" in plan_page
+    # A draft has no public page; another network's slug does not reach the plan either.
+    assert client.get(reverse("networks:plan", kwargs={"slug": cast.network.slug, "pk": plans["draft"].pk + 1})
+                      ).status_code == 404  # fmt: skip
+    assert client.get(reverse("networks:plan", kwargs={"slug": cast.other_network.slug, "pk": old.pk})
+                      ).status_code == 404  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_draft_plan_page_is_only_for_the_networks_people(client, cast, plans):
+    address = reverse("networks:plan", kwargs={"slug": cast.network.slug, "pk": plans["draft"].pk})
+
+    assert client.get(address).status_code == 404
+    client.force_login(cast.member)
+    assert "only the network, the EHSSG secretariat and OSR can see it" in text(client.get(address))
+
+
+def _counts(page, marker):
+    """The counts line that follows ``marker`` on a page."""
+    after = page.split(marker, 1)[1]
+    return re.search(r"(\d+ complete, \d+ in progress, \d+ not started, \d+ blocked[^<]*(?:<strong>[^<]*</strong>)?)",
+                     after).group(1).strip()  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_list_counts_equal_the_network_pages(client, cast, plans):
+    _publish_next_plan(client, cast, plans)
+    client.logout()
+
+    listing = text(client.get(reverse("networks:list")))
+    page = text(client.get(reverse("networks:detail", kwargs={"slug": cast.network.slug})))
+
+    # Only the current plan's one action counts, not last year's (in progress, overdue) one.
+    expected = "0 complete, 0 in progress, 1 not started, 0 blocked"
+    assert _counts(listing, ">Urgent and emergency care</a>") == expected
+    assert _counts(page, 'id="plan-counts"') == expected

@@ -60,3 +60,31 @@ def test_dashboard_and_report_pages_are_accessible(page, live_server, data, cast
     page.click("section[aria-labelledby=figure-cancellations] a:has-text('See what is behind this figure')")
     assert page.locator("h1").inner_text() == "Cancelled releases"
     assert_accessible(page)
+
+
+def test_the_preview_before_issuing_is_accessible_and_issues_only_when_confirmed(page, live_server, cast):
+    import os
+
+    report = services.report_draft(actor=cast.secretariat, quarter=Quarter.containing(timezone.now()).previous())
+    page.goto(live_server.url + reverse("login") + "?next=" + reverse("progress:manage", kwargs={"quarter": report.quarter}))
+    page.fill("#username", cast.secretariat.username)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.goto(live_server.url + reverse("progress:manage", kwargs={"quarter": report.quarter}))
+    page.fill("#commentary", "Confirmations came earlier.\n\nFewer clashes: <b>two</b> settled\nin March.")
+    page.click("button:has-text('Preview and issue to OSR')")
+
+    assert page.locator("h1").inner_text() == report.period
+    assert page.locator(".app-commentary p").all_inner_texts() == [
+        "Confirmations came earlier.", "Fewer clashes: <b>two</b> settled\nin March."]  # fmt: skip
+    assert_accessible(page)
+    if os.environ.get("SCREENSHOT_DIR"):  # for people reviewing the page: its top, and the confirmation
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "report-preview-top.png"))
+        page.locator("#issue-title").scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "report-preview-confirm.png"))
+    report.refresh_from_db()
+    assert not report.is_issued
+    page.click("button:has-text('Yes, issue the report to OSR')")
+    page.wait_for_url("**" + reverse("progress:report", kwargs={"quarter": report.quarter}))
+    report.refresh_from_db()
+    assert report.is_issued

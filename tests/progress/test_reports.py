@@ -4,6 +4,7 @@ and drafted by the beat schedule once per quarter with an e-mail to the secretar
 from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -170,7 +171,12 @@ def test_commentary_and_issue_through_the_manage_page(cast):
 
     response = client.post(address, {"commentary": "", "action": "issue"})
     assert messages.COMMENTARY_REQUIRED in response.content.decode()
+    # "Preview and issue" saves the commentary and shows the preview: it does not issue.
     response = client.post(address, {"commentary": "Fewer late confirmations.", "action": "issue"})
+    assert response.status_code == 302 and response["Location"] == f"/osr/reports/{report.quarter}/issue/"
+    report.refresh_from_db()
+    assert not report.is_issued and report.commentary == "Fewer late confirmations."
+    response = client.post(response["Location"], {"confirm": "yes", "digest": report.digest})
     assert response.status_code == 302 and response["Location"] == f"/progress/{report.quarter}/"
     report.refresh_from_db()
     assert report.is_issued and report.issued_by == cast.secretariat
@@ -181,6 +187,97 @@ def test_commentary_and_issue_through_the_manage_page(cast):
     assert Client().get(f"/progress/{report.quarter}/").status_code == 200
     client.force_login(cast.osr)
     assert client.post(address, {"commentary": "x", "action": "save"}).status_code == 403
+
+
+COMMENTARY = "Confirmations came earlier.\r\n\r\nFewer clashes: <b>two</b> *settled*\r\nin March.\r\n \r\n<script>x()</script>"
+PARAGRAPHS = (
+    '<div class="app-commentary">\n  <p class="govuk-body">Confirmations came earlier.</p>\n'
+    '  <p class="govuk-body">Fewer clashes: &lt;b&gt;two&lt;/b&gt; *settled*<br>in March.</p>\n'
+    '  <p class="govuk-body">&lt;script&gt;x()&lt;/script&gt;</p>\n</div>'
+)
+
+
+def _draft_with_commentary(cast, commentary=COMMENTARY):
+    report = services.report_draft(actor=cast.secretariat, quarter=last_quarter())
+    client = Client()
+    client.force_login(cast.secretariat)
+    client.post(f"/osr/reports/{report.quarter}/", {"commentary": commentary, "action": "save"})
+    report.refresh_from_db()
+    return report, client
+
+
+def test_an_issued_report_keeps_the_commentarys_paragraphs_escaped(cast):
+    # Written on the page, as a browser sends a textarea: CRLF line endings.
+    report, client = _draft_with_commentary(cast)
+    services.report_issue(actor=cast.secretariat, report=report)
+
+    page = Client().get(f"/progress/{report.quarter}/").content.decode()
+
+    assert report.commentary == COMMENTARY.replace("\r\n", "\n").replace("\n \n", "\n\n")
+    assert PARAGRAPHS in page
+    assert "<b>two</b>" not in page and "<script>x()" not in page and "<em>" not in page
+
+
+def test_a_report_issued_with_crlf_before_the_fix_still_shows_paragraphs(cast):
+    report = services.report_draft(actor=cast.secretariat, quarter=last_quarter())
+    ProgressReport.objects.filter(pk=report.pk).update(commentary=COMMENTARY)  # as stored before: CRLF kept
+    report.refresh_from_db()
+    services.report_issue(actor=cast.secretariat, report=report)
+
+    assert PARAGRAPHS in Client().get(f"/progress/{report.quarter}/").content.decode()
+
+
+@time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=LONDON), tick=False)  # "Issued on" the same minute
+def test_the_preview_is_the_public_page_as_it_will_look_and_a_get_never_issues(cast):
+    report, client = _draft_with_commentary(cast)
+    address = f"/osr/reports/{report.quarter}/issue/"
+
+    preview = client.get(address + "?breakdown=network").content.decode()
+
+    report.refresh_from_db()
+    assert not report.is_issued and report.history.filter(history_change_reason="Issued to OSR").count() == 0
+    assert "Preview: not issued yet" in preview and "Are you sure you want to issue this report?" in preview
+    assert PARAGRAPHS in preview
+    assert f'<h1 class="govuk-heading-xl">{report.period}</h1>' in preview
+    assert "Urgent and emergency care" in preview  # the breakdown chosen, as on the public page
+    assert f'name="digest" value="{report.digest}"' in preview and 'value="yes" name="confirm"' in preview
+    # The same figures and commentary as the public page will have once issued.
+    services.report_issue(actor=cast.secretariat, report=report)
+    public = Client().get(f"/progress/{report.quarter}/?breakdown=network").content.decode()
+    body = preview.split("</h1>", 1)[1].split("Are you sure", 1)[0]
+    assert body.rsplit("</section>", 1)[0] in public
+
+
+def test_issuing_needs_an_explicit_confirm_and_the_version_previewed(cast):
+    report, client = _draft_with_commentary(cast)
+    address = f"/osr/reports/{report.quarter}/issue/"
+    digest = report.digest
+
+    unconfirmed = client.post(address, {"digest": digest})
+    assert unconfirmed.status_code == 200 and messages.ISSUE_NOT_CONFIRMED in unconfirmed.content.decode()
+    services.report_update_commentary(actor=cast.secretariat, report=report, commentary="Changed in another tab.")
+    stale = client.post(address, {"confirm": "yes", "digest": digest})
+    assert stale.status_code == 200 and messages.REPORT_CHANGED_SINCE_PREVIEW in stale.content.decode()
+    assert "Changed in another tab." in stale.content.decode()  # the preview now shows the latest version
+    report.refresh_from_db()
+    assert not report.is_issued
+
+    client.force_login(cast.osr)
+    report.refresh_from_db()
+    assert client.get(address).status_code == 403
+    assert client.post(address, {"confirm": "yes", "digest": report.digest}).status_code == 403
+    report.refresh_from_db()
+    assert not report.is_issued
+
+
+def test_an_issued_report_has_no_preview_to_issue_again(cast, issued):
+    client = Client()
+    client.force_login(cast.secretariat)
+
+    response = client.post(f"/osr/reports/{issued.quarter}/issue/", {"confirm": "yes", "digest": issued.digest})
+
+    assert response.status_code == 302 and response["Location"] == f"/progress/{issued.quarter}/"
+    assert ProgressReport.objects.get(pk=issued.pk).history.count() == issued.history.count()
 
 
 def test_scheduled_draft_is_idempotent_and_tells_the_secretariat(cast, django_capture_on_commit_callbacks):
@@ -206,6 +303,6 @@ def test_public_report_pages_show_issued_reports_only(cast, issued):
     assert client.get(f"/progress/{draft.quarter}/").status_code == 404
     page = client.get(f"/progress/{issued.quarter}/?breakdown=network").content.decode()
     assert "Good progress." in page and 'role="img"' in page and "Urgent and emergency care" in page
-    csv = client.get(f"/progress/{issued.quarter}.csv").content.decode()
+    csv = client.get(f"/progress/{issued.quarter}.csv").content.decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("quarter,metric,title")
     assert client.get(f"/progress/{issued.quarter}.json").json() == issued.figures

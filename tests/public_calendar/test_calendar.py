@@ -15,7 +15,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import http_date
 
+from public_calendar import messages
 from public_calendar.feeds import OPEN_DATA_COLUMNS
+from releases import messages as register_messages
 from releases import services
 from releases.schedule import Schedule
 from tests.calendar_parsers import parse_with_all
@@ -98,7 +100,63 @@ class TestCalendarPage:
         assert response.status_code == 400
         body = text(response)
         assert "There is no producer with the slug no-such-producer." in body
-        assert "Enter a valid date." in body
+        assert register_messages.DATE_FROM_INVALID in body and 'href="#filter-from"' in body
+
+    @pytest.mark.parametrize(
+        ("query", "field", "message"),
+        [
+            ({"from": "31/02/2027"}, "from", register_messages.DATE_FROM_INVALID),
+            ({"to": "2027-13-01"}, "to", register_messages.DATE_TO_INVALID),
+            ({"from": "2027-05-01", "to": "2027-04-01"}, "from", register_messages.DATE_FROM_AFTER_TO),
+        ],
+    )
+    def test_date_errors_name_the_field_and_from_after_to_is_refused(self, client, register, query, field, message):
+        response = client.get(reverse("calendar"), query)
+
+        assert response.status_code == 400
+        body = text(response)
+        assert f'<a href="#filter-{field}">{message}</a>' in body  # the error summary, linked to the field
+        assert f'id="filter-{field}-error"' in body  # and beside the field
+        assert "0 upcoming releases" in body
+        for feed in ("calendar-ics", "calendar-csv", "calendar-json", "calendar-atom"):
+            refused = client.get(reverse(feed), query)
+            assert refused.status_code == 400
+            assert refused.json()["errors"] == [{"field": field, "message": message}]
+
+    def test_the_same_day_for_from_and_to_is_allowed(self, client, register):
+        body = text(client.get(reverse("calendar"), {"from": "2027-03-11", "to": "2027-03-11"}))
+
+        assert "1 upcoming release" in body and "A&E attendances, January 2027" in body
+
+    def test_a_status_of_another_tab_says_where_to_look(self, client, register):
+        query = {"status": ["published", "cancelled"], "designation": "official"}
+        response = client.get(reverse("calendar"), query)
+
+        body = text(response)
+        assert response.status_code == 200 and "0 upcoming releases" in body
+        expected = [
+            ("Published", "published", "/calendar/?status=published&status=cancelled&designation=official&tab=published"),
+            ("Cancelled", "cancelled", "/calendar/?status=published&status=cancelled&designation=official&tab=cancelled"),
+        ]
+        for states, tab, href in expected:
+            notice = messages.STATUS_ON_OTHER_TAB.format(states=states, tab="Upcoming")
+            link = messages.SEE_OTHER_TAB.format(states=tab)
+            assert f'{notice} <a class="govuk-link" href="{href}">{link}</a>.' in body
+        assert "Workforce statistics, November 2026" in text(client.get(expected[0][2]))
+        assert "Deaths, weekly; provisional" in text(client.get(expected[1][2]))
+
+    def test_upcoming_statuses_on_the_published_tab_point_back(self, client, register):
+        body = text(client.get(reverse("calendar"), {"tab": "published", "status": ["provisional", "confirmed", "postponed"]}))
+
+        notice = messages.STATUS_ON_OTHER_TAB.format(states="Provisional, Confirmed and Postponed", tab="Published")
+        href = "/calendar/?tab=upcoming&status=provisional&status=confirmed&status=postponed"
+        link = messages.SEE_OTHER_TAB.format(states="provisional, confirmed and postponed")
+        assert f'{notice} <a class="govuk-link" href="{href}">{link}</a>.' in body
+
+    def test_no_pointer_when_the_status_belongs_to_the_tab(self, client, register):
+        body = text(client.get(reverse("calendar"), {"status": "confirmed"}))
+
+        assert "are not shown on the" not in body
 
     def test_subscribe_links_carry_the_filter(self, client, register):
         body = text(client.get(reverse("calendar"), {"network": "cancer"}))
@@ -215,7 +273,7 @@ class TestOpenData:
     def test_csv_has_the_documented_columns(self, client, register):
         response = client.get(reverse("calendar-csv"))
 
-        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert list(rows[0]) == OPEN_DATA_COLUMNS
         assert [r["title"] for r in rows] == ["A&E attendances, January 2027", "Cancer registrations, 2025"]

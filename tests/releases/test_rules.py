@@ -87,7 +87,7 @@ def test_minimum_notice_can_be_tuned():
         (time(16, 0), (time(9, 30), time(16, 0)), []),
         (time(9, 30), (time(9, 30), time(16, 0)), []),
         (time(10, 0), (time(9, 30), time(16, 0)), [non_standard("10am", " or the approved 4pm")]),
-        (time(12, 0), (time(9, 30), time(16, 15)), [non_standard("12pm", " or the approved 4:15pm")]),
+        (time(12, 0), (time(9, 30), time(16, 15)), [non_standard("midday", " or the approved 4:15pm")]),
     ],
 )
 def test_standard_and_approved_release_times(clock, allowed, expected):

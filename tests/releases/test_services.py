@@ -707,7 +707,7 @@ def test_a_decided_change_makes_way_for_the_next(cast, status):
         (
             State.CONFIRMED,
             Schedule.exact_local(date(2027, 1, 20), time(12)),
-            "Moved from 20 January 2027 9:30am to 20 January 2027 12pm",
+            "Moved from 20 January 2027 9:30am to 20 January 2027 midday",
         ),
         (State.PROVISIONAL, FEB_MAR, "Moved from January 2027 to February to March 2027"),
         (

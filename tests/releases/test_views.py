@@ -315,7 +315,7 @@ def test_registering_a_clashing_release_shows_the_clash_at_once(client, cast):
 
     body = text(response)
     assert "Hospital admissions in England: April 2027 (Office for National Statistics)" in body
-    assert "are all due in Urgent and emergency care on 12 May 2027 and are not marked as coordinated" in body
+    assert "are both due in Urgent and emergency care on 12 May 2027 and are not marked as coordinated" in body
 
 
 @pytest.mark.django_db
@@ -327,7 +327,7 @@ def test_saving_a_draft_previews_what_it_would_raise(client, cast):
 
     response = signed_in(client, cast.editor).post(reverse("producer:release-create"), data, follow=True)
 
-    assert "are all due in Urgent and emergency care on 12 May 2027" in text(response)
+    assert "are both due in Urgent and emergency care on 12 May 2027" in text(response)
     from coordination.models import Flag
 
     assert not Flag.objects.exists()

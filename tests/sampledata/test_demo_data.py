@@ -119,3 +119,25 @@ def test_a_larger_register_adds_the_rest_in_bulk_with_history():
         history_change_reason="Demo data (bulk)").values("id").distinct().count()  # fmt: skip
     assert bulk_history.count() > 100
     assert not Release.objects.exclude(state="draft").filter(announced_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_progress_goes_to_stderr_step_by_step():
+    """It printed nothing for minutes; now every step says so on stderr (plain lines when not a terminal)."""
+    out, err = StringIO(), StringIO()
+    call_command("demo_data", releases=20, seed=1, stdout=out, stderr=err)
+
+    lines = err.getvalue().splitlines()
+    steps = [line for line in lines if " step " in line]
+    assert [line.split(" step ", 1)[1].split(" ", 1)[0] for line in steps][:1] == ["1/6"]
+    assert {line.split(" step ", 1)[1].split(" ", 1)[0] for line in steps} >= {f"{n}/6" for n in range(1, 7)}
+    assert "100%" in lines[-1] and lines[-1].endswith("done")
+    assert "Loaded" in out.getvalue() and "Loaded" not in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_no_progress_is_quiet():
+    err = StringIO()
+    call_command("demo_data", releases=20, seed=1, stdout=StringIO(), stderr=err, progress=False)
+
+    assert err.getvalue() == ""

@@ -23,6 +23,7 @@ def production(settings, monkeypatch):
     """The security settings exactly as ehssg/settings/production.py sets them."""
     monkeypatch.setenv("SECRET_KEY", "k" * 50)
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/unused")
+    monkeypatch.setenv("SITE_URL", "https://calendar.ehssg.example")
     module = importlib.reload(importlib.import_module("ehssg.settings.production"))
     for name in PRODUCTION_SECURITY:
         setattr(settings, name, getattr(module, name))

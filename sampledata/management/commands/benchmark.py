@@ -1,6 +1,6 @@
-"""`python manage.py benchmark detection --releases N`: figures as JSON, never pass/fail.
+"""`python manage.py benchmark detection --releases N` (or feeds, calendar, pages): figures as JSON, never pass/fail.
 
-Everything the benchmark writes is rolled back.
+Everything the benchmark writes is rolled back; `pages` writes nothing and reads the data already loaded (the demo).
 """
 
 from __future__ import annotations
@@ -27,14 +27,17 @@ class Command(BaseCommand):
     help = "Measure the platform. Prints JSON figures; targets are in the issue texts, not asserted here."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["detection", "feeds", "calendar"])
+        parser.add_argument("what", choices=["detection", "feeds", "calendar", "writes", "pages"])
         parser.add_argument("--requests", type=int, default=40, help="Page requests to time (calendar).")
+        parser.add_argument("--runs", type=int, default=7, help="Timed requests per page (pages; at least 5).")
         parser.add_argument("--releases", type=int, default=10_000, help="How many existing releases (N).")
         parser.add_argument("--checks", type=int, default=20, help="How many single-release checks to time.")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--subscribers", type=int, default=1000, help="Alert subscribers (writes).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar}[options["what"]]
+        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar,
+               "writes": self.writes, "pages": self.pages}[options["what"]]  # fmt: skip
         figures = run(options)
         figures["database"] = connection.vendor
         self.stdout.write(json.dumps(figures, indent=2))
@@ -140,6 +143,12 @@ class Command(BaseCommand):
         )
         return figures
 
+    def writes(self, options: dict[str, Any]) -> dict[str, Any]:
+        """p50/p95 of register, confirm, agree and cancel through the request path, with alert subscribers."""
+        from sampledata.benchmark_writes import run as run_writes
+
+        return run_writes(subscribers=options["subscribers"], requests=max(5, options["requests"] // 4))
+
     def calendar(self, options: dict[str, Any]) -> dict[str, Any]:
         """p50/p95 in-process response time and query count of filtered calendar pages."""
         from django.db import connection as db
@@ -169,3 +178,9 @@ class Command(BaseCommand):
             queries_max=max(counts),
         )
         return figures
+
+    def pages(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Every page of the README's table on the demo data, as the role it is for (sampledata/benchmark_pages.py)."""
+        from sampledata.benchmark_pages import demo_pages, measure
+
+        return measure(demo_pages(), runs=max(5, options["runs"]))
