@@ -64,13 +64,13 @@ ROOT_SCHEMA = inline_serializer(
 class ApiRootView(APIView):
     """What the API is, where its documentation is, and the address of every list it offers.
 
-    The lists come from the apps' routers, so a list added to a router appears here with nothing else to change. They
-    are named by dotted path (ehssg/api/urls.py), as settings name apps: the project package imports no app.
+    The lists come from the apps' routers, so a list added to a router appears here with nothing else to change.
     """
 
     permission_classes = [PublicReadSignedInWrite]
     http_method_names = ["get", "head", "options"]
-    routers: list[str] = []  # dotted paths of the apps' routers, e.g. "releases.api.urls.router"
+    # Dotted paths of the apps' routers ("releases.api.urls.router"), as settings name apps: ehssg imports no app.
+    routers: list[str] = []
 
     @extend_schema(
         summary="The API's root: its documentation and the address of every list",
