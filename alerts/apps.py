@@ -6,6 +6,11 @@ class AlertsConfig(AppConfig):
     verbose_name = "E-mail alerts and reminders"
 
     def ready(self) -> None:
-        from .dispatch import watch_requests
+        from releases import hooks
 
+        from . import outbox
+        from .dispatch import events_committed, watch_requests
+
+        outbox.enqueue_dispatch = events_committed
+        hooks.on_release_saved("alerts", outbox.on_release_saved)
         watch_requests()

@@ -7,8 +7,9 @@ down at that moment, the ``alerts.sweep`` task finds the event anyway (its ``fan
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,34 +17,32 @@ from django.db import IntegrityError, transaction
 
 from ehssg.site import absolute_url
 from releases.choices import State
+from releases.hooks import Change, ReleaseSaved
 from releases.schedule import Schedule, display_date
 
 from .choices import RELEASE_CHANGE_KINDS, EventKind
 from .models import Event
-
-
-@dataclass(frozen=True)
-class Change:
-    """What a release service did, said by the service itself (never guessed from the data afterwards)."""
-
-    kind: EventKind
-    previous: str = ""  # the old date in GOV.UK wording, for a reschedule
-    reason: str = ""  # why it moved or was cancelled
-
 
 # Events recorded in this thread whose transaction has not yet committed. Every event of one transaction goes to one
 # task, so a change of many releases at once (an import) reaches each subscriber as one e-mail, not one per release.
 _recorded = threading.local()
 
 
-def _enqueue_recorded() -> None:
-    from .dispatch import events_committed
+# How the ids reach a worker: set by AlertsConfig.ready() to ``alerts.dispatch.events_committed`` (a Celery task where
+# there is a broker, the local worker thread otherwise). The tasks import the outbox (to record digests), so the outbox
+# imports neither the dispatcher nor the tasks: no loop of modules.
+enqueue_dispatch: Callable[[list[int]], Any] | None = None
 
+
+def _enqueue_recorded() -> None:
     ids: list[int] = getattr(_recorded, "ids", [])
     if not ids:  # an earlier callback of the same transaction took them all
         return
     _recorded.ids = []
-    events_committed(ids)
+    if enqueue_dispatch is None:
+        logging.getLogger(__name__).warning("alerts: no dispatcher set (app not ready?); the sweep sends %s", ids)
+        return
+    enqueue_dispatch(ids)
 
 
 def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, Any], **links: Any) -> Event | None:
@@ -65,7 +64,7 @@ def record_event(*, kind: EventKind, key: str, at: datetime, payload: dict[str, 
 
 
 def release_changed(release: Any, *, change: Change, at: datetime) -> Event | None:
-    """Tell matching subscribers that an announced release changed (``releases.services._save_release`` calls it)."""
+    """Tell matching subscribers that an announced release changed (through ``on_release_saved``)."""
     if release.state == State.DRAFT or change.kind not in RELEASE_CHANGE_KINDS:
         return None
     payload = {
@@ -78,6 +77,12 @@ def release_changed(release: Any, *, change: Change, at: datetime) -> Event | No
         "published_url": release.published_url,
     }
     return record_event(
-        kind=change.kind, key=f"release:{release.pk}:v{release.version}:{change.kind}", at=at, payload=payload,
-        release=release,
+        kind=EventKind(change.kind), key=f"release:{release.pk}:v{release.version}:{change.kind}", at=at,
+        payload=payload, release=release,
     )  # fmt: skip
+
+
+def on_release_saved(event: ReleaseSaved) -> None:
+    """What the register calls on every release write (releases/hooks.py), in the write's transaction."""
+    if event.change is not None:
+        release_changed(event.release, change=event.change, at=event.at)

@@ -7,7 +7,7 @@ often as it likes (or twice after a restart) and each person hears once:
 - a date change waiting for the Head of Profession for 2 days: ``remind_change_waiting:c<id>`` (to HoPs only);
 - a release overdue: ``remind_overdue:r<id>:<due>``;
 - a series whose announcements will stop covering 12 months within 2 weeks: ``remind_coverage:s<id>:<reach>``, using
-  the same coverage rule as the flags (``releases.detection.coverage_findings``) looked at 2 weeks ahead.
+  the same coverage rule as the flags (``coordination.detection.coverage_findings``) looked at 2 weeks ahead.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from coordination.detection import coverage_findings
 from ehssg.site import absolute_url
 from releases.choices import ProducerRole, State
-from releases.detection import coverage_findings
 from releases.models import DateChange, ProducerMembership, Release, ReleaseSeries
 from releases.schedule import Schedule, display_date
 

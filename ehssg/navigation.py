@@ -34,7 +34,7 @@ def can_read_progress(roles: Roles) -> bool:
 
 
 def can_read_flags(roles: Roles) -> bool:
-    """Who may open /flags/ (releases/flag_views.py asks the same)."""
+    """Who may open /flags/ (coordination/views.py asks the same)."""
     return bool(roles.producer_ids or roles.lead_of or roles.secretariat or roles.osr or roles.member_of)
 
 

@@ -8,8 +8,15 @@ EHSSG secretariat and OSR viewer (Django groups), and the anonymous public. Ever
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
+
 SECRETARIAT_GROUP = "EHSSG secretariat"
 OSR_GROUP = "OSR viewer"
+
+
+class ProducerRole(models.TextChoices):
+    EDITOR = "editor", "Producer editor"
+    HOP = "hop", "Head of Profession for Statistics"
 
 
 @dataclass(frozen=True)
@@ -50,12 +57,11 @@ def roles_of(user: Any) -> Roles:
     cached = getattr(user, "_ehssg_roles", None)
     if cached is not None:
         return cached
-    from releases.choices import ProducerRole
-    from releases.models import ProducerMembership
-
     editor: set[int] = set()
     hop: set[int] = set()
-    for producer_id, role in ProducerMembership.objects.filter(user=user).values_list("producer_id", "role"):
+    # Through the user's reverse accessors (the register's ProducerMembership, the networks' leads and members): this
+    # module sits below the apps and imports none of them.
+    for producer_id, role in user.producer_memberships.values_list("producer_id", "role"):
         (hop if role == ProducerRole.HOP else editor).add(producer_id)
     group_names = set(user.groups.values_list("name", flat=True))
     roles = Roles(

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("progress.urls")),
     path("", include("networks.urls")),
     path("", include("releases.urls")),
+    path("", include("public_calendar.urls")),
+    path("", include("coordination.urls")),
 ]
 
 handler403 = "releases.views.permission_denied"

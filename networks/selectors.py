@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from releases.choices import UNSETTLED_STATUSES
+from releases.choices import UNSETTLED_FLAG_STATUSES
 from releases.models import Release
 
 from .choices import ItemStatus, PlanStatus
@@ -36,7 +36,7 @@ def network_summaries(today: date, *, network: TopicNetwork | None = None) -> li
     actions, in a fixed number of queries. Earlier (superseded) plans and drafts are not counted: the counts describe
     the plan the network page shows."""
     networks = TopicNetwork.objects.prefetch_related("leads", "member_producers").annotate(
-        open_flags=Count("flags", filter=Q(flags__status__in=UNSETTLED_STATUSES), distinct=True),
+        open_flags=Count("flags", filter=Q(flags__status__in=UNSETTLED_FLAG_STATUSES), distinct=True),
         published_plans=Count("plans", filter=Q(plans__status=PlanStatus.PUBLISHED), distinct=True),
     )
     if network is not None:

@@ -1,7 +1,7 @@
 """Demo history for the OSR figures: two years of releases, clashes, duplicates and network work played through the
 services at the times they happened, and a quarterly report or two issued from it.
 
-Called by ``releases.demo.build`` after the register's last six months are made. Everything goes through the same
+Called by ``sampledata.demo.build`` after the register's last six months are made. Everything goes through the same
 services as the pages with ``at=``; while this plays the past, history rows are dated at the moment being played (a
 ``pre_create_historical_record`` receiver, connected only for the duration), so "as of" figures read from history see
 the past as it was. The register improves over time (fewer late confirmations, moves and odd release times), as a
@@ -19,13 +19,14 @@ from typing import Any
 
 from simple_history.signals import pre_create_historical_record
 
+from coordination.choices import FlagKind
+from coordination.flagging import flag_confirm_duplicate, flag_mark_coordinated, flag_resolve
+from coordination.models import Flag
 from networks import services as network_services
 from networks.choices import Goal, ItemStatus, Rag
 from releases import services as release_services
-from releases.choices import Designation, FlagKind
-from releases.demo import summary_of
-from releases.flagging import flag_confirm_duplicate, flag_mark_coordinated, flag_resolve
-from releases.models import Definition, Flag, Measure, Release
+from releases.choices import Designation
+from releases.models import Definition, Measure, Release
 from releases.rules import is_working_day
 from releases.schedule import LONDON, Schedule, add_months
 
@@ -33,7 +34,7 @@ from . import services
 from .quarters import Quarter
 
 SMALL = 100
-PAST_RELEASES = 72  # four a month; the register of the last six months is releases.demo's
+PAST_RELEASES = 72  # four a month; the register of the last six months is sampledata.demo's
 PAST_MONTHS = range(-24, -6)  # the releases demo covers the last six months; this adds the 18 before
 LATE_REASONS = [
     "Late submission of data from several trusts needs further quality assurance.",
@@ -78,7 +79,7 @@ def _working_day(day: date) -> date:
 
 
 def build_history(demo: Any, *, releases: int) -> dict[str, int]:
-    """Add the past to the demo register (``demo`` is ``releases.demo.Demo``); returns what was made."""
+    """Add the past to the demo register (``demo`` is ``sampledata.demo.Demo``); returns what was made."""
     rng = random.Random(demo.rng.random())  # noqa: S311 - seeded demo data, nothing secret
     clock = Clock()
     made = {"past_releases": 0, "reports": 0}
@@ -148,7 +149,7 @@ def _past_releases(demo: Any, rng: random.Random, clock: Clock, *, budget: int) 
                 details=release_services.ReleaseDetails(
                     title=f"{series.title}: {month:%B %Y}", lead_producer=producer, designation=series.designation,
                     series=series, networks=tuple(series.networks.all()),
-                    summary=summary_of(series),
+                    summary=demo.summary_of(series),
                     lead_statistician_name="Jo Patel",
                     lead_statistician_email=f"statistics.{producer.slug}@example.org",
                     reference_period_start=add_months(month, -2),
@@ -248,7 +249,7 @@ def _publish(demo: Any, clock: Clock, release: Release) -> None:
 
 def _past_network_work(demo: Any, rng: random.Random, clock: Clock, *, networks: int | None) -> None:
     """Last year's action plans, worked through over the quarters (lessons and events over two years come from
-    releases.demo, dated by their own days)."""
+    sampledata.demo, dated by their own days)."""
     actor = demo.users["secretariat"]
     start = demo.now - timedelta(days=700)
     for _slug, network in sorted(demo.networks.items())[:networks]:

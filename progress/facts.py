@@ -20,9 +20,11 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q
 
+from coordination.choices import FlagKind, FlagStatus
+from coordination.models import Flag
 from networks.models import ActionItem, ActionPlan, EngagementActivity, Lesson, TopicNetwork
-from releases.choices import ChangeStatus, FlagKind, FlagStatus
-from releases.models import DateChange, Definition, Flag, Measure, Producer, Release, ReleaseSeries
+from releases.choices import ChangeStatus
+from releases.models import DateChange, Definition, Measure, Producer, Release, ReleaseSeries
 
 from .quarters import Quarter
 

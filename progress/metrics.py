@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from coordination.choices import CLASH_KINDS, FlagKind
+from coordination.detection import COVERAGE_GAP
 from networks.choices import ActivityKind, ItemStatus
-from releases.choices import CLASH_KINDS, FlagKind, Frequency, State
-from releases.detection import COVERAGE_GAP
+from releases.choices import Frequency, State
 from releases.rules import STANDARD_TIME, is_working_day, notice_days
 from releases.schedule import LONDON, add_months
 

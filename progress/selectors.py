@@ -24,7 +24,7 @@ from .quarters import Quarter
 LIVE_SECONDS = 60
 # The models whose history the figures read (facts.gather), as app_label.Model; each has django-simple-history.
 FIGURE_MODELS = (
-    "releases.Release", "releases.DateChange", "releases.ReleaseSeries", "releases.Flag", "releases.Producer",
+    "releases.Release", "releases.DateChange", "releases.ReleaseSeries", "coordination.Flag", "releases.Producer",
     "releases.Definition", "releases.Measure", "networks.TopicNetwork", "networks.ActionPlan", "networks.ActionItem",
     "networks.Lesson", "networks.EngagementActivity",
 )  # fmt: skip

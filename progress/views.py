@@ -18,12 +18,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from coordination.models import Flag
 from ehssg.roles import roles_of
 from ehssg.spreadsheets import csv_download
 from networks.models import ActionItem, EngagementActivity, Lesson, TopicNetwork
 from releases.choices import ChangeStatus
 from releases.forms import apply_service_errors
-from releases.models import DateChange, Flag, Measure, Release, ReleaseSeries
+from releases.models import DateChange, Measure, Release, ReleaseSeries
 
 from . import messages, services
 from .choices import Breakdown

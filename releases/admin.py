@@ -1,4 +1,4 @@
-"""The secretariat's admin: producers, people and roles, series, releases, and what the engines keep, with history.
+"""The secretariat's admin: producers, people and roles, series, releases, measures and definitions, with history.
 
 Releases change state only through the services (never by raw edits here); editing a release's descriptive fields in
 the admin goes through ``release_update`` with a reason, so history says who and why.
@@ -20,16 +20,13 @@ from ehssg.admin import ReadOnlyMixin
 from . import services
 from .choices import State
 from .models import (
-    AvoidDate,
     DateChange,
     Definition,
-    Flag,
     Measure,
     PreReleaseAccess,
     Producer,
     ProducerMembership,
     Release,
-    ReleaseRelation,
     ReleaseSeries,
 )
 from .schedule import Schedule, display_date
@@ -153,25 +150,6 @@ class DateChangeAdmin(ReadOnlyAdmin):
 class PreReleaseAccessAdmin(ReadOnlyAdmin):
     list_display = ["release", "recipient_role", "organisation", "access_starts_at", "is_removed"]
     search_fields = ["release__title", "organisation"]
-
-
-@admin.register(Flag)
-class FlagAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "status", "severity", "network", "raised_at", "is_current"]
-    list_filter = ["kind", "status", "severity", "network", "is_current"]
-    search_fields = ["explanation", "key"]
-
-
-@admin.register(ReleaseRelation)
-class ReleaseRelationAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "first", "second", "created_by", "created_at"]
-    list_filter = ["kind"]
-
-
-@admin.register(AvoidDate)
-class AvoidDateAdmin(SimpleHistoryAdmin):
-    list_display = ["reason", "starts_on", "ends_on", "network"]
-    list_filter = ["network"]
 
 
 @admin.register(Measure)

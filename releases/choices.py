@@ -2,6 +2,9 @@
 
 from django.db import models
 
+# Who a person is to a producer belongs with the other roles (ehssg.roles imports nothing of the register).
+from ehssg.roles import ProducerRole  # noqa: F401
+
 
 class Designation(models.TextChoices):
     ACCREDITED = "accredited", "Accredited official statistics"
@@ -61,62 +64,28 @@ class ChangeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ProducerRole(models.TextChoices):
-    EDITOR = "editor", "Producer editor"
-    HOP = "hop", "Head of Profession for Statistics"
-
-
-class FlagKind(models.TextChoices):
-    CLASH = "clash", "Date clash"
-    OVERLOAD = "overload", "Too many major releases on one day"
-    AVOID_DATE = "avoid_date", "Release on a day to avoid"
-    MISALIGNED = "misaligned", "Related releases not aligned"
-    DUPLICATE = "duplicate", "Possible duplicate release"
-    SHORT_NOTICE = "short_notice", "Confirmed under 28 days ahead"
-    NON_WORKING_DAY = "non_working_day", "Weekend or bank holiday"
-    NON_STANDARD_TIME = "non_standard_time", "Release time not approved"
-    NO_COVERAGE = "no_coverage", "Series without 12 months of announcements"
-    OVERDUE = "overdue", "Overdue release"
-    INCOHERENT = "incoherent", "One measure, different definitions"
-
-
-CLASH_KINDS = (FlagKind.CLASH, FlagKind.OVERLOAD, FlagKind.AVOID_DATE)
-BREACH_KINDS = (
-    FlagKind.SHORT_NOTICE,
-    FlagKind.NON_WORKING_DAY,
-    FlagKind.NON_STANDARD_TIME,
-    FlagKind.NO_COVERAGE,
-    FlagKind.OVERDUE,
-)
-
-
-class Severity(models.TextChoices):
-    INFO = "info", "For information"
-    WARNING = "warning", "Warning"
-    SERIOUS = "serious", "Serious"
-
-
-class FlagStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
-    DISMISSED = "dismissed", "Dismissed"
-
-
-UNSETTLED_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
-
-
-class RelationKind(models.TextChoices):
-    RELATED = "related", "Related releases (publish together)"
-    COORDINATED = "coordinated", "Coordinated on the same day"
-
-
 class ImportSource(models.TextChoices):
     """Where an imported release came from; blank for releases registered here."""
 
     GOVUK = "govuk", "GOV.UK statistics announcements"
     ONS = "ons", "ONS release calendar"
     CSV = "csv", "CSV table of announcements"
+
+
+class PublicChange(models.TextChoices):
+    """What the public hears about a release's change (the alerts app records these as events of the same kinds)."""
+
+    ANNOUNCED = "announced", "Release announced"
+    CONFIRMED = "confirmed", "Release date confirmed"
+    RESCHEDULED = "rescheduled", "Release date changed"
+    CANCELLED = "cancelled", "Release cancelled"
+    PUBLISHED = "published", "Release published"
+
+
+# Flags still to settle, for the register's "open flags" filter and the networks' counts, which reach flags through
+# the reverse accessors (Release.flags, TopicNetwork.flags). coordination.choices.UNSETTLED_STATUSES is the engines'
+# own name; tests/test_architecture.py checks the two agree.
+UNSETTLED_FLAG_STATUSES = ("open", "acknowledged")
 
 
 class Need(models.TextChoices):

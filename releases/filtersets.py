@@ -17,11 +17,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from networks.models import TopicNetwork
-
 from . import messages
-from .choices import ChangeStatus, Designation, FlagKind, FlagStatus, State
-from .models import DateChange, Definition, Flag, Measure, Producer, Release, ReleaseSeries
+from .choices import ChangeStatus, Designation, State
+from .models import DateChange, Definition, Measure, Producer, Release, ReleaseSeries
+from .selectors import topic_networks
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 MAX_KEYWORDS = 10
@@ -129,7 +128,7 @@ class ReleaseFilterSet(django_filters.FilterSet):
         label="Producer slug, lead or joint (repeat for several).",
     )  # fmt: skip
     network = SlugsFilter(
-        queryset=TopicNetwork.objects.all(), kind="topic network", method="filter_network",
+        queryset=topic_networks(), kind="topic network", method="filter_network",
         label="Topic network slug (repeat for several).",
     )  # fmt: skip
     designation = django_filters.MultipleChoiceFilter(choices=Designation.choices, label="Designation (repeatable).")
@@ -192,7 +191,7 @@ _rename(ReleaseFilterSet, "date_to", "to")
 
 class SeriesFilterSet(django_filters.FilterSet):
     producer = SlugsFilter(queryset=Producer.objects.all(), kind="producer", field_name="producers", distinct=True)
-    network = SlugsFilter(queryset=TopicNetwork.objects.all(), kind="topic network", field_name="networks",
+    network = SlugsFilter(queryset=topic_networks(), kind="topic network", field_name="networks",
                           distinct=True)  # fmt: skip
     designation = django_filters.MultipleChoiceFilter(choices=Designation.choices)
     is_active = StrictBooleanFilter()
@@ -218,18 +217,4 @@ class DateChangeFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = DateChange
-        fields: list[str] = []
-
-
-class FlagFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=FlagKind.choices)
-    status = django_filters.MultipleChoiceFilter(choices=FlagStatus.choices)
-    network = SlugsFilter(queryset=TopicNetwork.objects.all(), kind="topic network")
-    release = SlugsFilter(
-        queryset=Release.objects.announced(), kind="release", field_name="releases", distinct=True
-    )
-    is_current = StrictBooleanFilter()
-
-    class Meta:
-        model = Flag
         fields: list[str] = []

@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from ehssg.roles import roles_of
-from networks.models import TopicNetwork
 
 from .choices import Designation, Geography, Need, State
 from .models import Producer, Release, ReleaseSeries
 from .schedule import LONDON, Schedule
+from .selectors import topic_networks
 from .services import ReleaseDetails
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -155,7 +155,7 @@ class ReleaseForm(forms.Form):
         help_text="Other producers releasing these statistics jointly.",
     )  # fmt: skip
     networks = forms.ModelMultipleChoiceField(
-        queryset=TopicNetwork.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=topic_networks(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Topic networks",
     )  # fmt: skip
     series = forms.ModelChoiceField(queryset=ReleaseSeries.objects.none(), required=False, empty_label="None")

@@ -48,8 +48,6 @@ NO_RELEASES_MATCH = "No releases match these filters."
 DATE_FROM_INVALID = "Date from must be a real date"
 DATE_TO_INVALID = "Date to must be a real date"
 DATE_FROM_AFTER_TO = "Date from must be the same as or before date to"
-STATUS_ON_OTHER_TAB = "{states} releases are not shown on the {tab} tab."
-SEE_OTHER_TAB = "See {states} releases with the same filters"
 
 # Warnings: shown, never blocking
 WARN_SHORT_NOTICE = "Confirmed {days} days ahead: the Code of Practice asks for at least {minimum} days' notice."

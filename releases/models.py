@@ -18,15 +18,11 @@ from ehssg.models import HistoryWithRequestId, OneQueryCheckConstraints
 from .choices import (
     ChangeStatus,
     Designation,
-    FlagKind,
-    FlagStatus,
     Frequency,
     Geography,
     ImportSource,
     Precision,
     ProducerRole,
-    RelationKind,
-    Severity,
     State,
 )
 from .querysets import DateChangeQuerySet, ProducerQuerySet, ReleaseQuerySet, ReleaseSeriesQuerySet
@@ -353,36 +349,6 @@ class PreReleaseAccess(models.Model):
         return f"{self.recipient_role}, {self.organisation}"
 
 
-# --- coordination: what the engines keep -------------------------------------------------------------------------
-
-
-class AvoidDate(models.Model):
-    """Days the EHSSG, or one topic network, asks producers not to publish on (a Budget, a pre-election period)."""
-
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    network = models.ForeignKey(
-        "networks.TopicNetwork",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="avoid_dates",
-        help_text="Leave empty for a day every network should avoid.",
-    )
-    reason = models.CharField(max_length=200)
-
-    history = HistoricalRecords(bases=[HistoryWithRequestId])
-
-    class Meta:
-        ordering = ["starts_on"]
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="avoiddate_range_ordered"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.reason} ({self.starts_on:%d %b %Y})"
-
-
 class Measure(models.Model):
     """Something statistics count or estimate, for example "emergency admission"."""
 
@@ -419,78 +385,3 @@ class Definition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} ({self.owner}, version {self.version})"
-
-
-class ReleaseRelation(models.Model):
-    """Two releases declared related (publish together) or coordinated (the same day is agreed, not a clash)."""
-
-    kind = models.CharField(max_length=12, choices=RelationKind.choices)
-    first = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
-    second = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField()
-
-    history = HistoricalRecords(bases=[HistoryWithRequestId])
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "first", "second"], name="releaserelation_unique"),
-            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="releaserelation_ordered_pair"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.first_id} and {self.second_id}"
-
-
-class Flag(models.Model):
-    """Something the engines found that a person should look at: a clash, a duplicate, a breach of the Code ...
-
-    ``key`` names the finding (kind and the things it is about), so a rescan finds the same flag again instead of
-    raising a new one; ``facts_hash`` says what the finding rested on, so a settled flag opens again only when the
-    facts change.
-    """
-
-    kind = models.CharField(max_length=20, choices=FlagKind.choices)
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
-    key = models.CharField(max_length=200, unique=True)
-    network = models.ForeignKey(
-        "networks.TopicNetwork", null=True, blank=True, on_delete=models.PROTECT, related_name="flags"
-    )
-    series = models.ForeignKey(ReleaseSeries, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
-    releases = models.ManyToManyField(Release, blank=True, related_name="flags")
-    explanation = models.TextField()
-    facts = models.JSONField(default=dict)
-    facts_hash = models.CharField(max_length=64)
-    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
-    is_current = models.BooleanField(default=True, help_text="Whether the engines still find this.")
-    raised_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField()
-    settled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    settled_at = models.DateTimeField(null=True, blank=True)
-    settle_reason = models.TextField(blank=True)
-
-    # The releases a flag concerns are kept in ``facts`` too, so each history row says what it was about.
-    history = HistoricalRecords(bases=[HistoryWithRequestId])
-
-    class Meta:
-        ordering = ["-raised_at", "pk"]
-        indexes = [
-            models.Index(fields=["status", "kind"], name="flag_status_kind_idx"),
-            models.Index(fields=["network", "status"], name="flag_network_status_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(status__in=[FlagStatus.RESOLVED, FlagStatus.DISMISSED])
-                | (Q(settled_at__isnull=False) & ~Q(settle_reason="")),
-                name="flag_settled_has_reason",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.explanation[:60]}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("flag-detail", kwargs={"pk": self.pk})

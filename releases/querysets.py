@@ -113,8 +113,8 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
 
         from django.conf import settings
 
-        from .choices import UNSETTLED_STATUSES, Need
-        from .models import DateChange, Flag
+        from .choices import UNSETTLED_FLAG_STATUSES, Need
+        from .models import DateChange
 
         if need == "any":
             conditions = [self._need_condition(n, now) for n in Need.values]
@@ -131,7 +131,9 @@ class ReleaseQuerySet(models.QuerySet["Release"]):
         if need == Need.OVERDUE:
             return overdue_condition(now)
         if need == Need.OPEN_FLAGS:
-            return Q(Exists(Flag.objects.filter(releases=OuterRef("pk"), status__in=UNSETTLED_STATUSES)))
+            # Through the reverse accessor's link table: the register imports nothing of the engines that raise flags.
+            links = self.model.flags.through.objects  # type: ignore[attr-defined]
+            return Q(Exists(links.filter(release_id=OuterRef("pk"), flag__status__in=UNSETTLED_FLAG_STATUSES)))
         raise ValueError(f"Unknown need: {need}")
 
     def postponed(self) -> ReleaseQuerySet:

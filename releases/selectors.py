@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from .choices import Need, State
@@ -93,3 +93,12 @@ def pre_release_access_visible(release: Release, user: Any) -> bool:
         return True
     producer_ids = {release.lead_producer_id, *(p.pk for p in release.joint_producers.all())}
     return bool(roles_of(user).producer_ids & producer_ids)
+
+
+def topic_networks() -> QuerySet[Any]:
+    """Every topic network a release can be tagged with.
+
+    Reached through ``Release.networks`` rather than imported: the networks app builds on the register, so the
+    register's forms, filters and API name its model without importing it (docs/architecture.md).
+    """
+    return Release._meta.get_field("networks").related_model._default_manager.all()  # type: ignore[union-attr]

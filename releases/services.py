@@ -18,15 +18,12 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from alerts.choices import EventKind
-from alerts.outbox import Change, release_changed
 from ehssg.roles import roles_of
 from ehssg.text import readable_slug
 
-from . import messages
-from .choices import OPEN_STATES, ChangeStatus, Geography, Precision, State
-from .feeds import calendar_changed
-from .flagging import flags_check_release
+from . import hooks, messages
+from .choices import OPEN_STATES, ChangeStatus, Geography, Precision, PublicChange, State
+from .hooks import Change
 from .models import RELEASE_UID_NAMESPACE, DateChange, PreReleaseAccess, Producer, Release, ReleaseSeries
 from .schedule import LONDON, Schedule, display_date, format_day, format_time
 
@@ -112,9 +109,11 @@ def _record(instance: Model, *, actor: Any, reason: str) -> None:
 def _save_release(
     release: Release, *, actor: Any, reason: str, at: datetime, significant: bool, alert: Change | None = None
 ) -> Release:
-    """Save with who and why, then let the engines look at the release against the rest (in the same transaction).
+    """Save with who and why, then let the apps above the register react, in the same transaction (releases/hooks.py:
+    the engines look at the release against the rest, the alerts outbox records ``alert``, the calendar's cache is
+    dropped after the commit).
 
-    ``alert`` says what the public should hear about; it goes into the alerts outbox in this same transaction.
+    ``alert`` says what the public should hear about.
     """
     previous_day = Release.objects.filter(pk=release.pk).values_list("starts_on", flat=True).first()
     if significant and release.state != State.DRAFT:
@@ -123,11 +122,7 @@ def _save_release(
     release.version += 1
     _record(release, actor=actor, reason=reason)
     moved_from = [previous_day] if previous_day and previous_day != release.starts_on else []
-    flags_check_release(release, old_days=moved_from, at=at)
-    if alert is not None:
-        release_changed(release, change=alert, at=at)
-    if release.state != State.DRAFT:
-        transaction.on_commit(calendar_changed)
+    hooks.release_saved(hooks.ReleaseSaved(release=release, at=at, old_days=moved_from, change=alert))
     return release
 
 
@@ -236,7 +231,7 @@ def release_create(
 ) -> Release:
     """Register a release as a draft (private to its producers), announcing it at once if asked.
 
-    ``source`` and ``source_identifier`` say where an imported release came from (releases/importing/).
+    ``source`` and ``source_identifier`` say where an imported release came from (importing/).
     """
     at = _now(at)
     if bool(source) != bool(source_identifier):
@@ -307,8 +302,9 @@ def release_announce(*, actor: Any, release: Release, reason: str = "Announced",
     else:
         release.state = State.PROVISIONAL
     return _save_release(
-        release, actor=actor, reason=reason or "Announced", at=at, significant=False, alert=Change(EventKind.ANNOUNCED)
-    )
+        release, actor=actor, reason=reason or "Announced", at=at, significant=False,
+        alert=Change(PublicChange.ANNOUNCED),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -332,7 +328,9 @@ def release_confirm(
     release.state = State.CONFIRMED
     release.confirmed_at = at
     note = reason.strip() or f"Confirmed for {schedule.wording()}"
-    return _save_release(release, actor=actor, reason=note, at=at, significant=True, alert=Change(EventKind.CONFIRMED))
+    return _save_release(
+        release, actor=actor, reason=note, at=at, significant=True, alert=Change(PublicChange.CONFIRMED)
+    )
 
 
 @transaction.atomic
@@ -399,7 +397,7 @@ def release_agree_change(
         reason=f"Moved from {old_wording} to {new.wording()}. Reason: {change.reason}",
         at=at,
         significant=True,
-        alert=Change(EventKind.RESCHEDULED, previous=old_wording, reason=change.reason),
+        alert=Change(PublicChange.RESCHEDULED, previous=old_wording, reason=change.reason),
     )
     change.release = release
     return change
@@ -455,7 +453,7 @@ def _cancel(
     release.withdrawn_in_favour_of = in_favour_of
     return _save_release(
         release, actor=actor, reason=f"Cancelled: {reason}", at=at, significant=True,
-        alert=Change(EventKind.CANCELLED, reason=reason),
+        alert=Change(PublicChange.CANCELLED, reason=reason),
     )  # fmt: skip
 
 
@@ -480,7 +478,7 @@ def release_publish(
     release.published_url = published_url
     release.published_at = at
     return _save_release(
-        release, actor=actor, reason="Published", at=at, significant=True, alert=Change(EventKind.PUBLISHED)
+        release, actor=actor, reason="Published", at=at, significant=True, alert=Change(PublicChange.PUBLISHED)
     )
 
 

@@ -2,7 +2,6 @@
 
 from celery import shared_task
 
-from .flagging import flags_rescan
 from .models import Release
 
 
@@ -10,16 +9,3 @@ from .models import Release
 def count_overdue() -> int:
     """How many announced releases are past their date without being published or cancelled."""
     return Release.objects.overdue().count()
-
-
-@shared_task(name="releases.scan_flags")
-def scan_flags() -> dict[str, int]:
-    """The periodic full rescan of the coordination engines."""
-    result = flags_rescan()
-    return {
-        "raised": result.raised,
-        "reopened": result.reopened,
-        "updated": result.updated,
-        "retired": result.retired,
-        "unchanged": result.unchanged,
-    }

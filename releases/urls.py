@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from . import calendar_views, flag_views, views
+from . import views
 
 producer_patterns = (
     [
@@ -33,13 +33,5 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("producer/", include(producer_patterns)),
-    path("calendar/", calendar_views.calendar, name="calendar"),
-    path("calendar.ics", calendar_views.calendar_ics, name="calendar-ics"),
-    path("calendar.atom", calendar_views.calendar_atom, name="calendar-atom"),
-    path("calendar.csv", calendar_views.calendar_csv, name="calendar-csv"),
-    path("calendar.json", calendar_views.calendar_json, name="calendar-json"),
-    path("releases/<slug:slug>.ics", calendar_views.release_ics, name="release-ics"),
     path("releases/<slug:slug>/", views.release_detail, name="release-detail"),
-    path("flags/", flag_views.flag_list, name="flag-list"),
-    path("flags/<int:pk>/", flag_views.flag_detail, name="flag-detail"),
 ]

@@ -20,10 +20,9 @@ from ehssg.navigation import landing_url
 from ehssg.roles import roles_of
 
 from . import forms as release_forms
-from . import messages, selectors, services
+from . import hooks, messages, selectors, services
 from .choices import ChangeStatus, State
-from .flagging import release_preview_findings
-from .models import DateChange, Flag, PreReleaseAccess, Release
+from .models import DateChange, PreReleaseAccess, Release
 from .schedule import Schedule, display_date
 
 TITLE_ADVICE = release_forms.TITLE_ADVICE
@@ -38,11 +37,7 @@ def _warn(request: HttpRequest, release: Release) -> None:
     """Code of Practice warnings and what the engines found, shown on the next page (never blocking)."""
     for warning in selectors.release_schedule_warnings(release):
         flash.warning(request, warning)
-    if release.state == State.DRAFT:
-        found = release_preview_findings(release)
-    else:
-        found = [f.explanation for f in Flag.objects.filter(releases=release, status__in=("open", "acknowledged"))]
-    for explanation in found:
+    for explanation in hooks.release_warnings([release])[release.pk]:
         flash.warning(request, explanation)
     if len(release.title) > TITLE_ADVICE:
         flash.warning(request, f"The title is {len(release.title)} characters: a good title is under {TITLE_ADVICE}.")
@@ -164,7 +159,8 @@ def release_manage(request: HttpRequest, slug: str) -> HttpResponse:
         "access": list(release.pre_release_access.filter(is_removed=False)),
         "history": selectors.release_history(release),
         "can_publish": release.is_due(),
-        "flags": list(Flag.objects.filter(releases=release).order_by("status", "kind")),
+        # The flags the engines raised about it, through the reverse accessor: the register imports nothing of them.
+        "flags": list(release.flags.order_by("status", "kind")),  # type: ignore[attr-defined]
         "is_hop": roles.is_hop_of(release.lead_producer_id),
         "State": State,
     }

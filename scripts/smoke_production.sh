@@ -17,7 +17,7 @@ BIN=.venv/bin
 DB_URL=${SMOKE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ehssg_smoke}
 CACHE_URL=${SMOKE_REDIS_URL:-redis://127.0.0.1:6379/3}
 BROKER_URL=${SMOKE_BROKER_URL:-redis://127.0.0.1:6379/2}
-DEMO_PASSWORD=demo-password-2026  # releases/demo.py: the smoke test's own throwaway database only
+DEMO_PASSWORD=demo-password-2026  # sampledata/demo.py: the smoke test's own throwaway database only
 
 for needed in "$BIN/python" "$BIN/gunicorn" node_modules/.bin/sass; do
   [[ -x $needed ]] || { echo "smoke: $needed is missing: run \`make test\` (or \`make install assets\`) first" >&2; exit 2; }

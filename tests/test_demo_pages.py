@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from releases.choices import State
-from releases.demo import USERS
 from releases.models import Release
+from sampledata.demo import USERS
 
 ESCAPED_TAG = re.compile(r"&lt;/?(a|br|span|strong|p|div|ul|ol|li|em|abbr|code|time)\b", re.IGNORECASE)
 SKIP = ("/admin/", "/api/", "/static/", "/health/", "/alerts/confirm", "/alerts/unsubscribe")

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -68,7 +69,8 @@ class ApiRootView(APIView):
 
     permission_classes = [PublicReadSignedInWrite]
     http_method_names = ["get", "head", "options"]
-    routers: list[BaseRouter] = []
+    # Dotted paths of the apps' routers ("releases.api.urls.router"), as settings name apps: ehssg imports no app.
+    routers: list[str] = []
 
     @extend_schema(
         summary="The API's root: its documentation and the address of every list",
@@ -92,8 +94,8 @@ class ApiRootView(APIView):
     def get(self, request: Request) -> Response:
         endpoints = {
             prefix: reverse(f"api:{basename}-list", request=request)
-            for router in self.routers
-            for prefix, _viewset, basename in router.registry
+            for router in map(import_string, self.routers)
+            for prefix, _viewset, basename in cast(BaseRouter, router).registry
         }
         return Response({
             "name": settings.SPECTACULAR_SETTINGS["TITLE"],

@@ -15,11 +15,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ehssg.api.schema import version_field
-from networks.models import TopicNetwork
 
-from ..choices import Designation, Geography, RelationKind
-from ..models import DateChange, Definition, Flag, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
+from ..choices import Designation, Geography
+from ..models import DateChange, Definition, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
 from ..schedule import LONDON, Schedule, display_date
+from ..selectors import topic_networks
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 EARLIEST = date(1900, 1, 1)
@@ -103,7 +103,7 @@ def producers_ref(**kwargs: Any) -> SlugRef:
 
 
 def networks_ref(**kwargs: Any) -> SlugRef:
-    return SlugRef("topic network", queryset=TopicNetwork.objects.all(), **kwargs)
+    return SlugRef("topic network", queryset=topic_networks(), **kwargs)
 
 
 # --- reads -----------------------------------------------------------------------------------------------------------
@@ -263,21 +263,6 @@ class PreReleaseAccessSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FlagSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:flag-detail")
-    network = slug_ref(read_only=True, allow_null=True)
-    series = slug_ref(read_only=True, allow_null=True)
-    releases = slug_ref(many=True, read_only=True)
-
-    class Meta:
-        model = Flag
-        fields = [
-            "id", "url", "kind", "severity", "status", "is_current", "explanation", "network", "series", "releases",
-            "raised_at", "last_seen_at", "settled_at", "settle_reason",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
 # --- writes ----------------------------------------------------------------------------------------------------------
 
 
@@ -396,28 +381,6 @@ class PreReleaseAccessAddSerializer(VersionOnlySerializer):
 
 class ReasonSerializer(VersionOnlySerializer):
     reason = serializers.CharField(max_length=1000, allow_blank=True)
-
-
-class RelateSerializer(serializers.Serializer):
-    """Declare another release related to this one, or agreed to come out on the same day."""
-
-    other = SlugRef("release", queryset=Release.objects.announced(), help_text="The slug of the other release.")
-    kind = serializers.ChoiceField(choices=RelationKind.choices)
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-
-
-class FlagNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-
-
-class FlagReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, allow_blank=True, help_text="What was done, or why it is fine.")
-
-
-class FlagConfirmDuplicateSerializer(FlagReasonSerializer):
-    withdraw = SlugRef(
-        "release", queryset=Release.objects.announced(), help_text="The slug of the release to withdraw."
-    )
 
 
 class BulkResultSerializer(serializers.Serializer):

@@ -8,7 +8,6 @@ PermissionDenied become 400 and 403 in the shared error shape (:mod:`ehssg.api.e
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,24 +28,14 @@ from rest_framework.serializers import BaseSerializer
 
 from ehssg.api.concurrency import release_write, with_etag
 from ehssg.api.exceptions import NOT_FOUND, BulkDenied, BulkInvalid
-from ehssg.api.permissions import SignedIn
 from ehssg.api.schema import ETAG, IF_MATCH
 from ehssg.api.views import ID_PATTERN, SLUG_PATTERN, ApiReadOnlyViewSet
 from ehssg.roles import roles_of
 
-from .. import services
-from ..choices import UNSETTLED_STATUSES, ChangeStatus, State
-from ..filtersets import DateChangeFilterSet, DefinitionFilterSet, FlagFilterSet, ReleaseFilterSet, SeriesFilterSet
-from ..flagging import (
-    flag_acknowledge,
-    flag_confirm_duplicate,
-    flag_dismiss,
-    flag_mark_coordinated,
-    flag_resolve,
-    release_preview_findings,
-    releases_relate,
-)
-from ..models import DateChange, Definition, Flag, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
+from .. import hooks, services
+from ..choices import ChangeStatus, State
+from ..filtersets import DateChangeFilterSet, DefinitionFilterSet, ReleaseFilterSet, SeriesFilterSet
+from ..models import DateChange, Definition, Measure, PreReleaseAccess, Producer, Release, ReleaseSeries
 from ..selectors import pre_release_access_visible
 from ..services import ReleaseDetails
 from . import serializers as s
@@ -98,14 +87,9 @@ def release_queryset(user: Any) -> QuerySet[Release]:
 
 
 def release_warnings(release: Release) -> list[str]:
-    """What the engines say about a release just written: its open flags, or for a draft what they would flag."""
-    if release.state == State.DRAFT:
-        return release_preview_findings(release)
-    return list(
-        Flag.objects.filter(releases=release, status__in=UNSETTLED_STATUSES)
-        .order_by("kind", "pk")
-        .values_list("explanation", flat=True)
-    )
+    """What the apps above the register say about a release just written (releases/hooks.py): its open flags, or for
+    a draft what the engines would flag."""
+    return hooks.release_warnings([release])[release.pk]
 
 
 # --- reference data --------------------------------------------------------------------------------------------------
@@ -301,7 +285,6 @@ class ReleaseViewSet(ApiReadOnlyViewSet):
         "publish": s.PublishSerializer,
         "pre_release_access": s.PreReleaseAccessAddSerializer,
         "pre_release_access_remove": s.ReasonSerializer,
-        "relate": s.RelateSerializer,
     }
 
     def get_queryset(self) -> QuerySet[Release]:
@@ -476,27 +459,6 @@ class ReleaseViewSet(ApiReadOnlyViewSet):
         return self._show(release.pk)
 
     @extend_schema(
-        summary="Declare another release related (align their days) or coordinated (the same day is agreed)",
-        request=s.RelateSerializer,
-        responses=_release_responses(),
-        tags=["releases"],
-        examples=[
-            OpenApiExample(
-                "Related releases",
-                request_only=True,
-                value={"other": "hospital-admissions-april-2027-2027-05", "kind": "related",
-                       "note": "Both report April admissions; users read them together."},
-            )  # fmt: skip
-        ],
-    )
-    @action(detail=True, methods=["post"])
-    def relate(self, request: Request, slug: str | None = None) -> Response:
-        release = self.get_object()
-        data = self._input(request, s.RelateSerializer)
-        releases_relate(actor=request.user, first=release, second=data["other"], kind=data["kind"], note=data["note"])
-        return self._show(release.pk)
-
-    @extend_schema(
         summary="The public history of a release: when, what changed and why",
         responses=s.HistoryEntrySerializer(many=True),
     )
@@ -593,15 +555,7 @@ class ReleaseViewSet(ApiReadOnlyViewSet):
                     created.append((index, release))
             if problems:
                 raise BulkInvalid.from_django(problems, summary=BULK_REFUSED.format(count=len(problems)))
-        flags: dict[int, list[str]] = defaultdict(list)
-        for release_id, explanation in (
-            Flag.releases.through.objects.filter(
-                release_id__in=[r.pk for _i, r in created], flag__status__in=UNSETTLED_STATUSES
-            )
-            .order_by("flag__kind", "flag_id")
-            .values_list("release_id", "flag__explanation")
-        ):
-            flags[release_id].append(explanation)
+        flags = hooks.release_warnings([release for _i, release in created], preview_drafts=False)
         results = [
             {
                 "index": index,
@@ -704,94 +658,4 @@ class DateChangeViewSet(ApiReadOnlyViewSet):
             request,
             s.VersionOnlySerializer,
             lambda change, data: services.release_withdraw_change(actor=request.user, change=change),
-        )
-
-
-# --- flags -----------------------------------------------------------------------------------------------------------
-
-
-def _settle_schema(request_serializer: type[BaseSerializer], summary: str) -> Any:
-    return extend_schema(summary=summary, request=request_serializer, responses={200: s.FlagSerializer})
-
-
-@extend_schema(tags=["flags"])
-class FlagViewSet(ApiReadOnlyViewSet):
-    """What the engines found (clashes, duplicates, breaches of the Code), for the platform's signed-in people.
-
-    Settling is for the producers concerned, the leads of the networks concerned and the secretariat. A flag needs no
-    If-Match: each settling service locks the flag and refuses one that is no longer open, so a second settle of the
-    same flag is a 400 saying who got there first, never a silent overwrite.
-    """
-
-    queryset = Flag.objects.select_related("network", "series").prefetch_related("releases")
-    serializer_class = s.FlagSerializer
-    filterset_class = FlagFilterSet
-    permission_classes = [SignedIn]
-    lookup_value_regex = ID_PATTERN
-    input_serializers: dict[str, type[BaseSerializer]] = {
-        "acknowledge": s.FlagNoteSerializer,
-        "resolve": s.FlagReasonSerializer,
-        "dismiss": s.FlagReasonSerializer,
-        "mark_coordinated": s.FlagReasonSerializer,
-        "confirm_duplicate": s.FlagConfirmDuplicateSerializer,
-    }
-
-    def get_serializer_class(self) -> type[BaseSerializer]:
-        if self.request is not None and self.request.method == "POST":
-            return self.input_serializers.get(self.action or "", s.FlagSerializer)
-        return s.FlagSerializer
-
-    def _apply(self, request: Request, serializer_class: type[BaseSerializer], settle: Any) -> Response:
-        flag = self.get_object()
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        settle(flag, serializer.validated_data)
-        flag = self.get_queryset().get(pk=flag.pk)
-        return Response(s.FlagSerializer(flag, context=self.get_serializer_context()).data)
-
-    @_settle_schema(s.FlagNoteSerializer, "Acknowledge: seen, and being worked on")
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        return self._apply(
-            request,
-            s.FlagNoteSerializer,
-            lambda flag, data: flag_acknowledge(actor=request.user, flag=flag, note=data.get("note", "")),
-        )
-
-    @_settle_schema(s.FlagReasonSerializer, "Resolve: dealt with, saying what was done")
-    @action(detail=True, methods=["post"])
-    def resolve(self, request: Request, pk: str | None = None) -> Response:
-        return self._apply(
-            request,
-            s.FlagReasonSerializer,
-            lambda flag, data: flag_resolve(actor=request.user, flag=flag, reason=data.get("reason", "")),
-        )
-
-    @_settle_schema(s.FlagReasonSerializer, "Dismiss: not a problem, saying why (not raised again unless facts change)")
-    @action(detail=True, methods=["post"])
-    def dismiss(self, request: Request, pk: str | None = None) -> Response:
-        return self._apply(
-            request,
-            s.FlagReasonSerializer,
-            lambda flag, data: flag_dismiss(actor=request.user, flag=flag, reason=data.get("reason", "")),
-        )
-
-    @_settle_schema(s.FlagReasonSerializer, "Settle a date clash by agreeing the releases come out on the same day")
-    @action(detail=True, methods=["post"], url_path="mark-coordinated")
-    def mark_coordinated(self, request: Request, pk: str | None = None) -> Response:
-        return self._apply(
-            request,
-            s.FlagReasonSerializer,
-            lambda flag, data: flag_mark_coordinated(actor=request.user, flag=flag, reason=data.get("reason", "")),
-        )
-
-    @_settle_schema(s.FlagConfirmDuplicateSerializer, "Confirm a duplicate: withdraw one release for the other")
-    @action(detail=True, methods=["post"], url_path="confirm-duplicate")
-    def confirm_duplicate(self, request: Request, pk: str | None = None) -> Response:
-        return self._apply(
-            request,
-            s.FlagConfirmDuplicateSerializer,
-            lambda flag, data: flag_confirm_duplicate(
-                actor=request.user, flag=flag, withdraw=data["withdraw"], reason=data.get("reason", "")
-            ),
         )

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
+from coordination.choices import FlagKind
+from coordination.models import Flag
 from ehssg.api.exceptions import INVALID_BULK
 from releases import messages
 from releases.api.views import BULK_MAX, BULK_NOT_A_LIST, BULK_REFUSED
-from releases.choices import FlagKind, State
-from releases.models import Flag, Release
+from releases.choices import State
+from releases.models import Release
 from tests.api.conftest import client_for, register_body
 from tests.factories import ConfirmedReleaseFactory, london
 

@@ -14,11 +14,12 @@ import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from coordination.choices import FlagKind
+from coordination.models import Flag
 from ehssg import messages
 from networks import services as network_services
 from networks.choices import Goal
-from releases.choices import FlagKind
-from releases.models import Flag, PreReleaseAccess
+from releases.models import PreReleaseAccess
 from tests.api.conftest import NOW, client_for
 from tests.factories import ConfirmedReleaseFactory, DateChangeFactory
 

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from releases.choices import FlagKind, FlagStatus, State
-from releases.models import DateChange, Flag, PreReleaseAccess, Release
+from coordination.choices import FlagKind, FlagStatus
+from coordination.models import Flag
+from releases.choices import State
+from releases.models import DateChange, PreReleaseAccess, Release
 from tests.api.conftest import NOW, client_for, register_body
 from tests.api.test_networks import NETWORK_WRITES
 from tests.factories import (

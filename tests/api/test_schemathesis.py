@@ -27,8 +27,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from releases.choices import FlagKind
-from releases.models import Definition, Flag, Measure, PreReleaseAccess, Release
+from coordination.choices import FlagKind
+from coordination.models import Flag
+from releases.models import Definition, Measure, PreReleaseAccess, Release
 from tests.api.conftest import NOW, client_for
 from tests.factories import (
     CancelledReleaseFactory,

@@ -6,12 +6,14 @@ import pytest
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
+from coordination.choices import FlagKind, FlagStatus
+from coordination.models import Flag
 from ehssg.api.exceptions import VERSION_INVALID, VERSION_REQUIRED, VERSION_STALE
 from releases import messages
 from releases.api.serializers import DATE_RANGE, SCHEDULE_DRAFT_ONLY, SCHEDULE_ONE_OF
 from releases.api.views import NO_PENDING_CHANGE
-from releases.choices import ChangeStatus, FlagKind, FlagStatus, Precision, State
-from releases.models import DateChange, Flag, Release
+from releases.choices import ChangeStatus, Precision, State
+from releases.models import DateChange, Release
 from tests.api.conftest import DAY, NOW, client_for, if_match, register_body
 from tests.factories import ConfirmedReleaseFactory, ProvisionalReleaseFactory, ReleaseFactory, UserFactory, london
 
@@ -269,7 +271,7 @@ class TestFlags:
         a = ConfirmedReleaseFactory(lead_producer=cast.producer, networks=[cast.network], release_at=london(date(2027, 5, 12)))
         b = ConfirmedReleaseFactory(lead_producer=cast.other_producer, networks=[cast.network],
                                     release_at=london(date(2027, 5, 12)))  # fmt: skip
-        from releases.flagging import flags_rescan
+        from coordination.flagging import flags_rescan
 
         flags_rescan()
         clash = Flag.objects.get(kind=FlagKind.CLASH)
@@ -344,7 +346,7 @@ def test_drf_create_token_and_session_both_work(cast):
 
 @pytest.mark.django_db
 def test_relating_two_releases_raises_their_misalignment(cast):
-    from releases.models import ReleaseRelation
+    from coordination.models import ReleaseRelation
 
     a = ConfirmedReleaseFactory(lead_producer=cast.producer, release_at=london(DAY))
     b = ConfirmedReleaseFactory(lead_producer=cast.other_producer, release_at=london(DAY + timedelta(days=2)))

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from releases.choices import ProducerRole
-from releases.demo import PRODUCERS
 from releases.models import Producer
+from sampledata.demo import PRODUCERS
 from tests.factories import LONDON, ProducerFactory, UserFactory, give_role, make_osr, make_secretariat
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from importing import messages
 from releases.choices import ImportSource, State
-from releases.importing import messages
 from releases.models import Release
 from tests.api.conftest import client_for
 from tests.conftest import skip_or_fail
@@ -110,7 +110,7 @@ def test_the_command_refuses_what_it_cannot_use(people):
 
 def test_realdata_documents_round_trip_as_api_content():
     """The API takes the very JSON the files hold (parsed once here, no database needed)."""
-    from releases.importing import ons
+    from importing import ons
 
     if not REALDATA.is_dir():
         skip_or_fail(f"the real samples are not at {REALDATA}")

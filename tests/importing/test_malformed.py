@@ -5,10 +5,11 @@ import json
 
 import pytest
 
+from coordination.models import Flag
+from importing import csv_rows, govuk, messages, ons
+from importing.runner import import_files
 from releases.choices import ImportSource, State
-from releases.importing import csv_rows, govuk, messages, ons
-from releases.importing.runner import import_files
-from releases.models import DateChange, Flag, Release
+from releases.models import DateChange, Release
 
 HEADER = (
     "url,producer,page_label,title,release_date,release_time,date_precision,state,previous_release_date,"

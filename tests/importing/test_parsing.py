@@ -4,13 +4,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from importing import messages
+from importing.csv_rows import canonical_identifier
+from importing.govuk import parse_display_date
+from importing.ons import provisional_window
+from importing.records import RecordProblem
+from importing.timeline import CANCEL, step_times
 from releases.choices import Precision
-from releases.importing import messages
-from releases.importing.csv_rows import canonical_identifier
-from releases.importing.govuk import parse_display_date
-from releases.importing.ons import provisional_window
-from releases.importing.records import RecordProblem
-from releases.importing.timeline import CANCEL, step_times
 from releases.schedule import LONDON, Schedule
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -121,14 +121,14 @@ def test_times_that_contradict_the_dates_are_refused():
     ],
 )
 def test_reference_periods_read_only_from_plain_titles(title, expected):
-    from releases.importing.records import reference_period
+    from importing.records import reference_period
 
     assert reference_period(title) == expected
 
 
 @pytest.mark.django_db
 def test_a_release_joins_the_one_series_its_title_begins_with():
-    from releases.importing.producers import series_for
+    from importing.producers import series_for
     from tests.factories import ProducerFactory, ReleaseSeriesFactory
 
     nhse, ons = ProducerFactory(slug="nhs-england"), ProducerFactory(slug="ons")
@@ -142,7 +142,7 @@ def test_a_release_joins_the_one_series_its_title_begins_with():
 
 
 def test_govuk_search_api_results_parse_like_content_items():
-    from releases.importing import govuk
+    from importing import govuk
 
     response = {"results": [{
         "title": "NHS workforce statistics: March 2027", "link": "/government/statistics/announcements/nhs-workforce-march-2027",

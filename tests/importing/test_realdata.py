@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from releases.choices import ChangeStatus, Designation, FlagKind, ImportSource, Precision, State
-from releases.importing import messages
-from releases.importing.reading import read_paths
-from releases.importing.runner import IMPORT_USERNAME, import_files
-from releases.models import DateChange, Flag, Release
+from coordination.choices import FlagKind
+from coordination.models import Flag
+from importing import messages
+from importing.reading import read_paths
+from importing.runner import IMPORT_USERNAME, import_files
+from releases.choices import ChangeStatus, Designation, ImportSource, Precision, State
+from releases.models import DateChange, Release
 from tests.conftest import skip_or_fail
 from tests.factories import ReleaseSeriesFactory, TopicNetworkFactory, london
 from tests.importing.conftest import REALDATA

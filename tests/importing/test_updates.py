@@ -5,10 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from releases.choices import ChangeStatus, FlagKind, ImportSource, Precision, State
-from releases.importing import govuk, messages
-from releases.importing.runner import IMPORT_USERNAME, import_files
-from releases.models import Flag, Release
+from coordination.choices import FlagKind
+from coordination.models import Flag
+from importing import govuk, messages
+from importing.runner import IMPORT_USERNAME, import_files
+from releases.choices import ChangeStatus, ImportSource, Precision, State
+from releases.models import Release
 from tests.factories import london
 from tests.importing.conftest import NOW
 

@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from coordination.models import Flag
 from releases import messages, services
-from releases.models import Flag
 from releases.schedule import Schedule
 from releases.services import ReleaseDetails
 from tests.factories import (

@@ -328,6 +328,6 @@ def test_saving_a_draft_previews_what_it_would_raise(client, cast):
     response = signed_in(client, cast.editor).post(reverse("producer:release-create"), data, follow=True)
 
     assert "are both due in Urgent and emergency care on 12 May 2027" in text(response)
-    from releases.models import Flag
+    from coordination.models import Flag
 
     assert not Flag.objects.exists()

@@ -10,10 +10,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from releases.demo import SERIES, in_sentence, summary_of
-from releases.detection import are_all
+from coordination.detection import are_all
 from releases.forms import ReleaseForm
 from releases.models import Release, ReleaseSeries
+from sampledata.demo import SERIES, in_sentence, summary_of
 from tests.factories import ConfirmedReleaseFactory, PublishedReleaseFactory
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=ZoneInfo("Europe/London"))

@@ -1,0 +1,80 @@
+"""`python manage.py demo_data [--releases N] [--seed S]`: deterministic, realistic demo data for a local demo."""
+
+import sys
+from time import monotonic, perf_counter
+from typing import Any, TextIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from releases.models import Producer
+from sampledata.demo import DEMO_PASSWORD, USERS, build
+
+
+class Command(BaseCommand):
+    help = "Load demo producers, networks, series, people in every role and releases in every state."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--releases", type=int, default=300, help="How many releases (default 300).")
+        parser.add_argument("--seed", type=int, default=2026, help="The same seed gives the same data.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has data.")
+        parser.add_argument("--no-scan", action="store_true", help="Skip the full flag rescan at the end.")
+        parser.add_argument("--no-progress", dest="progress", action="store_false",
+                            help="Print no progress bar on stderr.")  # fmt: skip
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Producer.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("The database already has data: demo data not loaded.")
+                return
+            raise CommandError("The database already has data. Use a fresh database (or --if-empty to skip).")
+        started = perf_counter()
+        stream = getattr(self.stderr, "_out", sys.stderr)  # the stream itself: a bar redrawn in place has no newline
+        bar = ProgressBar(stream if options.get("progress", True) else None)
+        counts = build(releases=options["releases"], seed=options["seed"], scan=not options["no_scan"], progress=bar)
+        bar.finish()
+        self.stdout.write(self.style.SUCCESS(
+            f"Loaded {counts['releases']} releases, {counts['producers']} producers, {counts['networks']} topic "
+            f"networks and {counts['series']} series in {perf_counter() - started:.1f}s."
+        ))  # fmt: skip
+        self.stdout.write("\nDemo users (local demo only, never use these passwords anywhere else):")
+        for username, first, last, producer_role, extra in USERS:
+            role = f"{producer_role[1]} at {producer_role[0]}" if producer_role else extra
+            self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   {first} {last}, {role}")
+        self.stdout.write(f"  {'admin':<14} {DEMO_PASSWORD}   superuser for /admin/")
+
+
+class ProgressBar:
+    """The demo's progress on stderr: a bar redrawn in place on a terminal, a plain line per step (and every few
+    seconds within one) otherwise, so a log or CI shows it is alive."""
+
+    WIDTH = 30
+    EVERY = 5.0  # seconds between plain lines within one step
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+        self.tty = bool(stream is not None and stream.isatty())
+        self.started = monotonic()
+        self.last_step = 0
+        self.last_line = 0.0
+
+    def __call__(self, step: int, steps: int, what: str, done: int, total: int) -> None:
+        if self.stream is None:
+            return
+        fraction = min(1.0, ((step - 1) + (done / total if total else 0)) / steps)
+        elapsed = monotonic() - self.started
+        counted = f" {done}/{total}" if total else ""
+        label = f"{what}{counted}" if step <= steps else what
+        if self.tty:
+            filled = round(self.WIDTH * fraction)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            self.stream.write(f"\r[{bar}] {fraction:4.0%} {elapsed:5.1f}s  {label:<45}")
+        elif step != self.last_step or elapsed - self.last_line >= self.EVERY:
+            self.stream.write(f"demo_data: {fraction:4.0%} {elapsed:5.1f}s step {min(step, steps)}/{steps} {label}\n")
+            self.last_line = elapsed
+        self.last_step = step
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.stream is not None and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
