@@ -123,11 +123,19 @@ def too_long(label: str, limit: int) -> str:
     return f"{label} must be {limit:,} characters or fewer"
 
 
-class JointProducerField(forms.ModelMultipleChoiceField):
-    """Joint producers listed by their full names."""
+class ByFullName:
+    """Producers shown by their full names: people may not know every abbreviation."""
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+
+class ProducerByNameField(ByFullName, forms.ModelChoiceField):
+    """The lead producer, by full name."""
+
+
+class JointProducerField(ByFullName, forms.ModelMultipleChoiceField):
+    """Joint producers, by full name."""
 
 
 class ReleaseForm(forms.Form):
@@ -147,7 +155,7 @@ class ReleaseForm(forms.Form):
         f"{model_limit('summary'):,}).",
         error_messages={"max_length": too_long("Summary", model_limit("summary"))},
     )  # fmt: skip
-    lead_producer = forms.ModelChoiceField(
+    lead_producer = ProducerByNameField(
         queryset=Producer.objects.none(), empty_label=None, error_messages={"required": "Select the lead producer"}
     )
     joint_producers = JointProducerField(

@@ -93,3 +93,13 @@ def test_only_the_chosen_timing_is_checked(client, cast):
     refused_body = body_of(refused)
     assert "Enter the release date" in refused_body and "First month of the window" not in refused_body.split(
         "There is a problem")[1].split("</ul>")[0]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_lead_producer_is_chosen_by_full_name(client, cast):
+    client.force_login(cast.editor)
+
+    body = body_of(client.get(URL))
+
+    lead = body[body.index('name="lead_producer"') : body.index("</select>", body.index('name="lead_producer"'))]
+    assert re.findall(r"<option[^>]*>\s*(.*?)\s*</option>", lead) == ["NHS England"]  # not "NHSE"
