@@ -73,7 +73,9 @@ class ActionPlanSerializer(serializers.ModelSerializer):
     network = shown_slug()
     items = ActionItemSerializer(many=True, read_only=True)
     superseded_by: Any = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The plan whose publication replaced this one (status superseded); else null."
+        read_only=True,
+        allow_null=True,
+        help_text="The plan whose publication replaced this one (status superseded); else null.",
     )
 
     class Meta:

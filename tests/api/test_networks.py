@@ -274,3 +274,15 @@ def test_a_number_where_text_is_expected_is_refused(cast, summary):
     assert response.json()["errors"][0]["field"] == "summary"
     assert response.json()["errors"][0]["message"] in (NOT_TEXT, "Not a valid string.")
     assert not ActionPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_current_plan_says_null_for_superseded_by_and_the_document_allows_it(cast, client):
+    """schemathesis found the document promising an integer where a current plan answers null."""
+    plan = _plan(cast, publish=True)
+
+    body = client_for(None).get(f"/api/v1/action-plans/{plan.pk}/").json()
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    assert body["superseded_by"] is None and body["superseded_at"] is None
+    assert schema["components"]["schemas"]["ActionPlan"]["properties"]["superseded_by"].get("nullable") is True
