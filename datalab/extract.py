@@ -136,7 +136,8 @@ def _check_digits(base: np.ndarray) -> np.ndarray:
 
 
 def synthetic_postcodes(seed: int, households: np.ndarray) -> list[str]:
-    mixed = _mix(households.astype(np.uint64) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15))
+    with np.errstate(over="ignore"):
+        mixed = _mix(households.astype(np.uint64) + np.uint64((seed * 0x9E3779B97F4A7C15) % 2**64))
     area = (mixed % np.uint64(len(POSTCODE_AREAS))).astype(np.int64)
     district = ((mixed >> np.uint64(8)) % np.uint64(20)).astype(np.int64) + 1
     sector = ((mixed >> np.uint64(16)) % np.uint64(10)).astype(np.int64)
