@@ -144,10 +144,8 @@ def synthetic_postcodes(seed: int, households: np.ndarray) -> list[str]:
     unit1 = ((mixed >> np.uint64(24)) % np.uint64(20)).astype(np.int64)
     unit2 = ((mixed >> np.uint64(32)) % np.uint64(20)).astype(np.int64)
     letters = POSTCODE_LETTERS
-    return [
-        f"{POSTCODE_AREAS[a]}{d} {s}{letters[u]}{letters[v]}"
-        for a, d, s, u, v in zip(area.tolist(), district.tolist(), sector.tolist(), unit1.tolist(), unit2.tolist())
-    ]
+    parts = zip(area.tolist(), district.tolist(), sector.tolist(), unit1.tolist(), unit2.tolist(), strict=True)
+    return [f"{POSTCODE_AREAS[a]}{d} {s}{letters[u]}{letters[v]}" for a, d, s, u, v in parts]
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -183,7 +181,9 @@ def _persons(seed: int, chunk: int, start: int, stop: int) -> _Persons:
 
 def selection_weight(people: _Persons) -> np.ndarray:
     """Charities reach the more deprived and the frailer (adults only): the matching has to correct for it."""
-    return np.exp(0.15 * (10 - people.imd) + 0.8 * np.log(people.frailty) + 0.01 * (people.age - 50)) * (people.age >= 18)
+    return np.exp(0.15 * (10 - people.imd) + 0.8 * np.log(people.frailty) + 0.01 * (people.age - 50)) * (
+        people.age >= 18
+    )
 
 
 def _chunks(persons: int) -> Iterator[tuple[int, int, int]]:
@@ -233,15 +233,24 @@ def _dates(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarr
     return day_number(COVERAGE_START) + rng.choice(weights.size, size=size, p=weights)
 
 
-def _events(rng: np.random.Generator, people: _Persons, rate: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _events(
+    rng: np.random.Generator, people: _Persons, rate: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     years = (day_number(COVERAGE_END) - day_number(COVERAGE_START) + 1) / 365.25
     counts = rng.poisson(rate * years)
     index = np.repeat(np.arange(people.ids.size), counts)
     return index, _dates(rng, weights, index.size)
 
 
-def _plant(rng: np.random.Generator, index: np.ndarray, days: np.ndarray, rate: np.ndarray, participants: dict[int, int],
-           people: _Persons, effect: float) -> tuple[np.ndarray, np.ndarray]:
+def _plant(
+    rng: np.random.Generator,
+    index: np.ndarray,
+    days: np.ndarray,
+    rate: np.ndarray,
+    participants: dict[int, int],
+    people: _Persons,
+    effect: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Multiply the post-index rate of the participants' events by ``effect``: thin below 1, add events above."""
     if not participants or effect == 1.0:
         return index, days
@@ -273,7 +282,7 @@ def _chunk_tables(seed: int, chunk: int, people: _Persons, key: bytes, participa
         "NHS_PSEUDONYM": pa.array([nhs_pseudonym(key, str(n)) for n in nhs.tolist()], pa.string()),
         "FALLBACK_PSEUDONYM": pa.array(
             [fallback_pseudonym(key, d, str(s), p.replace(" ", ""))
-             for d, s, p in zip(dob_dates, people.sex.tolist(), postcodes)], pa.string()),  # fmt: skip
+             for d, s, p in zip(dob_dates, people.sex.tolist(), postcodes, strict=True)], pa.string()),  # fmt: skip
         "DOB": pa.array(people.dob.astype(np.int32), pa.int32()).cast(pa.date32()),
         "AGE_AT_START": pa.array(people.age, pa.int16()),
         "SEX": pa.array(people.sex.astype(str), pa.string()),
@@ -350,13 +359,13 @@ def generate_extract(
     key: bytes | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Extract:
-    """Write the extract (and the cohort, if asked for) and return where it is. Nothing raw is written but cohort.csv."""
+    """Write the extract (and the cohort, if asked for) and say where. Nothing raw is written but cohort.csv."""
     if not 0 < persons <= MAX_PERSONS:
         raise ValueError(f"persons must be between 1 and {MAX_PERSONS}")
     key = key if key is not None else load_key()
     path = private_dir(out if out is not None else data_dir() / "extracts" / default_name(persons, seed))
     selected, index_days = _select(persons, seed, cohort) if cohort else (np.empty(0, np.int64), np.empty(0, np.int64))
-    participants = dict(zip(selected.tolist(), index_days.tolist()))
+    participants = dict(zip(selected.tolist(), index_days.tolist(), strict=True))
     effect = cohort.effect if cohort else 1.0
     weights = {kind: _seasonal(kind) for kind in ("winter", "elective", "weekday", "flat")}
     writers: dict[str, pq.ParquetWriter] = {}
@@ -405,7 +414,7 @@ def _identities(seed: int, people: _Persons, participants: dict[int, int]) -> di
     postcodes = synthetic_postcodes(seed, people.household[mine])
     return {
         int(people.ids[i]): (int(n), int(people.dob[i]), int(people.sex[i]), pc)
-        for i, n, pc in zip(mine.tolist(), nhs.tolist(), postcodes)
+        for i, n, pc in zip(mine.tolist(), nhs.tolist(), postcodes, strict=True)
     }
 
 

@@ -77,8 +77,10 @@ def pseudonymise_rows(rows: Iterable[Mapping[str, Any]], key: bytes) -> tuple[pa
                 continue
             nhs_key = nhs_pseudonym(key, normalised)
         else:
-            born, sex, postcode = _date(row.get("date_of_birth")), normalise_sex(row.get("sex")), normalise_postcode(
-                row.get("postcode")
+            born, sex, postcode = (
+                _date(row.get("date_of_birth")),
+                normalise_sex(row.get("sex")),
+                normalise_postcode(row.get("postcode")),
             )
             if born is None or sex is None or postcode is None:
                 reasons["missing_identifiers"] += 1
@@ -135,7 +137,7 @@ def link_cohort(rows: Iterable[Mapping[str, Any]], extract_dir: Path, *, key: by
     connection = duckdb.connect(":memory:")
     try:
         connection.register("cohort", cohort)
-        result = connection.execute(LINK_SQL, {"persons": str(persons)}).fetch_arrow_table()
+        result = connection.execute(LINK_SQL, {"persons": str(persons)}).to_arrow_table()
     finally:
         connection.close()
     outcomes = Counter(result.column("outcome").to_pylist())

@@ -1,7 +1,7 @@
 """`python manage.py datalab_extract --persons N --seed S [--out DIR] [--cohort N --effect X]`: the national extract.
 
-A bar redrawn on stderr at a terminal; elsewhere (logs, CI) one plain line per chunk written. The summary (where, counts)
-goes to stdout as JSON.
+A bar redrawn on stderr at a terminal; elsewhere (logs, CI) one plain line per chunk written. The summary (where,
+counts) goes to stdout as JSON.
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ class Command(BaseCommand):
     help = "Build a synthetic, HES-shaped national extract (Parquet) for the Health Data Lab, optionally with a cohort."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--persons", type=int, required=True, help=f"Persons in the extract (at most {MAX_PERSONS}).")
+        parser.add_argument(
+            "--persons", type=int, required=True, help=f"Persons in the extract (at most {MAX_PERSONS})."
+        )
         parser.add_argument("--seed", type=int, required=True)
         parser.add_argument("--out", type=Path, help="Folder to write (default: DATALAB_DATA_DIR/extracts/<version>).")
         parser.add_argument("--cohort", type=int, default=0, help="Charity participants to select (0: none).")
-        parser.add_argument("--effect", type=float, default=1.0,
-                            help="Rate ratio planted on their post-index emergency admissions and A&E (1: none).")  # fmt: skip
+        effect = "Rate ratio planted on their post-index emergency admissions and A&E attendances (1: none)."
+        parser.add_argument("--effect", type=float, default=1.0, help=effect)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["persons"] <= MAX_PERSONS:

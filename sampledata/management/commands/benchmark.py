@@ -38,8 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--cohort", type=int, default=5000, help="Cohort rows to link (datalab-linkage).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar,
-               "writes": self.writes, "pages": self.pages, "datalab-linkage": self.datalab_linkage}[options["what"]]  # fmt: skip
+        run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar, "writes": self.writes,
+               "pages": self.pages, "datalab-linkage": self.datalab_linkage}[options["what"]]  # fmt: skip
         figures = run(options)
         figures["database"] = connection.vendor
         self.stdout.write(json.dumps(figures, indent=2))
