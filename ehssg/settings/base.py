@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "networks",
     "alerts",
     "progress",
+    "datalab",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The Health Data Lab (datalab/, docs/datalab.md). Person-level national data lives in Parquet files under this folder,
+# outside the web database (mode 0700: the lab's worker user only). The pseudonymisation key is read when needed from
+# DATALAB_PSEUDONYM_KEY or DATALAB_PSEUDONYM_KEY_FILE (datalab/pseudonymise.py); with neither, the embedded default
+# below creates a development key file under var/ (0600). production.py sets no such default.
+DATALAB_DATA_DIR = Path(env.str("DATALAB_DATA_DIR", default=str(VAR_DIR / "datalab")))
+DATALAB_DEVELOPMENT_KEY_FILE: Path | None = VAR_DIR / "datalab-development-pseudonym.key"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -21,6 +21,8 @@ if not SITE_URL.startswith(("https://", "http://")) or "/" in SITE_URL.split(":/
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
+# No development pseudonymisation key in production: DATALAB_PSEUDONYM_KEY(_FILE) or a clear error (datalab/).
+DATALAB_DEVELOPMENT_KEY_FILE = None
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 STORAGES = {

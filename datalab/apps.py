@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DatalabConfig(AppConfig):
+    name = "datalab"
+    verbose_name = "Health Data Lab"
