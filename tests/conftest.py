@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ehssg.site import forget_served_address
 from releases.choices import ProducerRole
 from tests.factories import (
     ProducerFactory,
@@ -91,3 +92,13 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def development(settings):
+    """`make run PORT=8101`: no SITE_URL in the environment, so absolute links follow the address served."""
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    forget_served_address()
+    yield settings
+    forget_served_address()

@@ -4,20 +4,10 @@ production, tests/test_settings.py) they are always SITE_URL, whatever Host a re
 import pytest
 from django.urls import reverse
 
-from ehssg.site import DEVELOPMENT_ADDRESS, absolute_url, forget_served_address
+from ehssg.site import DEVELOPMENT_ADDRESS, absolute_url
 
 pytestmark = pytest.mark.django_db
 SERVED = "127.0.0.1:8101"
-
-
-@pytest.fixture
-def development(settings):
-    """`make run PORT=8101`: no SITE_URL in the environment."""
-    settings.SITE_URL = ""
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    forget_served_address()
-    yield settings
-    forget_served_address()
 
 
 def test_calendar_subscription_links_follow_the_port_served_in_development(client, cast, development):

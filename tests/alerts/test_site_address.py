@@ -7,22 +7,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from ehssg.site import forget_served_address
 from tests.alerts.helpers import subscription
 from tests.factories import ReleaseFactory
 
 pytestmark = pytest.mark.django_db
 SERVED = "http://127.0.0.1:8101"
-
-
-@pytest.fixture
-def development(settings):
-    """No SITE_URL in the environment, as with `make run PORT=8101`."""
-    settings.SITE_URL = ""
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    forget_served_address()
-    yield settings
-    forget_served_address()
 
 
 def test_confirmation_link_follows_the_port_served(client, cast, development, django_capture_on_commit_callbacks):
