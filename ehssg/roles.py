@@ -1,7 +1,8 @@
 """Who a signed-in person is to the platform, worked out once per request.
 
 Roles: producer editor and Head of Profession (per producer, ``ProducerMembership``), topic network lead (per network),
-EHSSG secretariat and OSR viewer (Django groups), and the anonymous public. Every permission check and every
+EHSSG secretariat and OSR viewer (Django groups), the Health Data Lab's people (a charity's members per organisation;
+lab analysts and output checkers as Django groups), and the anonymous public. Every permission check and every
 ``visible_to(user)`` queryset reads this one object, so the rules live in one place.
 """
 
@@ -12,6 +13,8 @@ from django.db import models
 
 SECRETARIAT_GROUP = "EHSSG secretariat"
 OSR_GROUP = "OSR viewer"
+LAB_ANALYST_GROUP = "Data Lab analyst"
+OUTPUT_CHECKER_GROUP = "Data Lab output checker"
 
 
 class ProducerRole(models.TextChoices):
@@ -30,6 +33,10 @@ class Roles:
     hop_of: frozenset[int]
     lead_of: frozenset[int]
     member_of: frozenset[int]
+    # The Health Data Lab: organisations whose requests this person makes and sees; the lab's own people.
+    charity_of: frozenset[int] = frozenset()
+    lab_analyst: bool = False
+    output_checker: bool = False
 
     @property
     def producer_ids(self) -> frozenset[int]:
@@ -45,6 +52,11 @@ class Roles:
     @property
     def reads_everything_announced(self) -> bool:
         return self.secretariat or self.osr
+
+    @property
+    def lab_staff(self) -> bool:
+        """The lab's analysts, its output checkers and the secretariat: they see every submitted request."""
+        return self.lab_analyst or self.output_checker or self.secretariat
 
 
 ANONYMOUS = Roles(False, False, False, frozenset(), frozenset(), frozenset(), frozenset())
@@ -72,6 +84,9 @@ def roles_of(user: Any) -> Roles:
         hop_of=frozenset(hop),
         lead_of=frozenset(user.led_networks.values_list("pk", flat=True)),
         member_of=frozenset(user.member_networks.values_list("pk", flat=True)),
+        charity_of=frozenset(user.datalab_organisations.values_list("pk", flat=True)),
+        lab_analyst=LAB_ANALYST_GROUP in group_names,
+        output_checker=OUTPUT_CHECKER_GROUP in group_names,
     )
     user._ehssg_roles = roles
     return roles

@@ -131,6 +131,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # below creates a development key file under var/ (0600). production.py sets no such default.
 DATALAB_DATA_DIR = Path(env.str("DATALAB_DATA_DIR", default=str(VAR_DIR / "datalab")))
 DATALAB_DEVELOPMENT_KEY_FILE: Path | None = VAR_DIR / "datalab-development-pseudonym.key"
+# The lab's rules (docs/datalab.md), each configurable: JDL's minimum of 60 people, the processing lag after the
+# follow-up year, how long person-level data may be kept after the agreement is signed, upload limits.
+DATALAB_MIN_PEOPLE = env.int("DATALAB_MIN_PEOPLE", default=60)
+DATALAB_PROCESSING_LAG_DAYS = env.int("DATALAB_PROCESSING_LAG_DAYS", default=90)
+DATALAB_RETENTION_DAYS = env.int("DATALAB_RETENTION_DAYS", default=365)
+DATALAB_MAX_UPLOAD_BYTES = env.int("DATALAB_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+DATALAB_MAX_COHORT_ROWS = env.int("DATALAB_MAX_COHORT_ROWS", default=50_000)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -174,6 +181,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "progress.draft_quarterly_report",
         "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=6, minute=0),
     },
+    # The Health Data Lab's retention (docs/datalab.md): every hour, delete the person-level data of requests whose
+    # retention date has come or that were published, withdrawn or found not feasible, with a deletion certificate.
+    "datalab-delete-due-data": {"task": "datalab.delete_due_data", "schedule": crontab(minute=20)},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -34,3 +34,6 @@ def extract(tmp_path_factory) -> Extract:
 def untreated(tmp_path_factory) -> Extract:
     """The same persons, cohort and index dates with no effect planted."""
     return build(tmp_path_factory.mktemp("extract") / "none", effect=1.0)
+
+
+from tests.datalab.lab import base_rates, lab  # noqa: E402, F401 - the lab's cast and its extract, for every lab test

@@ -1,0 +1,697 @@
+"""Every write to the Health Data Lab's records: a request's steps, its agreement, its cohort, its deletion.
+
+Each step is one transaction: the request row is locked, the step is checked against the table in datalab/states.py
+and the person's part in the request (``actors_for``), the request moves, its history row says who and why, and an
+``AuditEntry`` records the step in the same transaction (so there is never a step without its entry, or the reverse).
+Work that takes long (linking a cohort to the national data, deleting data) runs in the lab's Celery worker after the
+commit, never in a request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP, roles_of
+
+from . import agreement, eligibility, messages, power, store
+from .base_rates import BaseRate as PlainBaseRate
+from .choices import RequestState
+from .cohort_file import read_cohort_file
+from .extract import data_dir
+from .linkage import link_pseudonymised, pseudonymise_cohort
+from .models import (
+    AgreementAcceptance,
+    AuditEntry,
+    BaseRate,
+    CohortUpload,
+    DataLabRequest,
+    DeletionCertificate,
+    NationalExtract,
+    Organisation,
+    UploadStatus,
+)
+from .pseudonymise import load_key
+from .states import REASON_REQUIRED, TRANSITIONS, WITHDRAWABLE, Actor, Step, Transition
+
+# A request's own fields the organisation fills in (the application form, the API's draft).
+APPLICATION_FIELDS = (
+    "programme_name", "programme_description", "who_it_helps", "age_group", "delivery_start", "delivery_end",
+    "expected_people", "primary_outcome", "primary_measure", "minimal_important_difference", "lawful_basis",
+    "special_category_condition", "privacy_notice_confirmed",
+)  # fmt: skip
+_REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1: read over the phone without mistakes
+
+
+# --- who a person is to a request -------------------------------------------------------------------------------------
+
+
+def actors_for(user: Any, request: DataLabRequest) -> frozenset[Actor]:
+    """The parts this person plays in this request: its organisation's people, its analyst (or any analyst while
+    none is assigned), its output checker (never its analyst: the two-person rule), the secretariat."""
+    roles = roles_of(user)
+    found: set[Actor] = set()
+    if request.organisation_id in roles.charity_of:
+        found.add(Actor.CHARITY)
+    if roles.lab_analyst and request.analyst_id in (None, user.pk):
+        found.add(Actor.ANALYST)
+    if roles.output_checker and request.output_checker_id in (None, user.pk) and request.analyst_id != user.pk:
+        found.add(Actor.CHECKER)
+    if roles.secretariat:
+        found.add(Actor.SECRETARIAT)
+    return frozenset(found)
+
+
+def steps_for(user: Any, request: DataLabRequest) -> list[Transition]:
+    """The steps this person could take now (the page's buttons); the services still check everything."""
+    mine = actors_for(user, request)
+    return [
+        t for t in TRANSITIONS.values()
+        if request.state in t.sources and t.actors & mine and Actor.SYSTEM not in t.actors
+    ]  # fmt: skip
+
+
+def _label(step: Step) -> str:
+    return str(step.label).lower()
+
+
+def _state_label(state: str) -> str:
+    return str(RequestState(state).label).lower()
+
+
+def _actor_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _lock(request: DataLabRequest) -> DataLabRequest:
+    return DataLabRequest.objects.select_for_update().select_related("organisation").get(pk=request.pk)
+
+
+def _save(request: DataLabRequest, *, actor: Any, reason: str, at: datetime) -> None:
+    request.version += 1
+    request.updated_at = at
+    request.full_clean()
+    request._history_user = actor  # type: ignore[attr-defined]
+    request._change_reason = reason  # type: ignore[attr-defined]
+    request.save()
+
+
+def _audit(
+    request: DataLabRequest, *, event: str, actor: Any, role: Actor, at: datetime, reason: str = "",
+    step: Step | None = None, from_state: str = "", to_state: str = "", details: dict[str, Any] | None = None,
+    actor_name: str = "",
+) -> AuditEntry:  # fmt: skip
+    return AuditEntry.objects.create(
+        request=request, at=at, actor=actor, actor_name=actor_name or _actor_name(actor), actor_role=role,
+        step=step or "", event=event, from_state=from_state, to_state=to_state, reason=reason, details=details or {},
+    )  # fmt: skip
+
+
+def _take(
+    request: DataLabRequest, step: Step, *, actor: Any, at: datetime, reason: str = "",
+    details: dict[str, Any] | None = None, system: str = "",
+) -> AuditEntry:  # fmt: skip
+    """Move a locked request along ``step``: the guard, the new state, its history row and its audit entry.
+
+    ``system`` names the task taking a system step (``actor`` is then None)."""
+    transition = TRANSITIONS[step]
+    if system:
+        role = Actor.SYSTEM
+        if Actor.SYSTEM not in transition.actors:
+            raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(step)))
+    else:
+        mine = actors_for(actor, request) & transition.actors
+        if not mine:
+            raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(step)))
+        # The most specific part first: the request's organisation, then the lab's people, then the secretariat.
+        role = next(a for a in (Actor.CHARITY, Actor.CHECKER, Actor.ANALYST, Actor.SECRETARIAT) if a in mine)
+    if request.state not in transition.sources:
+        raise ValidationError(
+            messages.CANNOT_STEP.format(state=_state_label(request.state), step=_label(step)), code="invalid_state"
+        )
+    reason = (reason or "").strip()
+    if step in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": messages.REASON_REQUIRED})
+    before = request.state
+    request.state = transition.target
+    request.state_entered_at = at
+    _save(request, actor=actor, reason=reason or str(step.label), at=at)
+    return _audit(
+        request, event=step.value, actor=actor, role=role, at=at, reason=reason, step=step, from_state=before,
+        to_state=transition.target, details=details, actor_name=system,
+    )  # fmt: skip
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+# --- the national extract and what the application checks read --------------------------------------------------------
+
+
+def current_extract() -> NationalExtract | None:
+    return NationalExtract.objects.filter(current=True).first()
+
+
+def coverage_of(extract: NationalExtract) -> eligibility.Coverage:
+    return eligibility.Coverage(start=extract.coverage_start, end=extract.coverage_end, vintage=extract.vintage)
+
+
+@transaction.atomic
+def extract_register(
+    *, folder: Path, manifest: dict[str, Any], base_rates: list[PlainBaseRate], at: datetime | None = None
+) -> NationalExtract:
+    """Record a built extract as the current one, with its national base rates (computed by the lab's worker).
+
+    The previous current extract stays on record (requests linked to it name it) but is no longer current."""
+    at = _now(at)
+    folder = Path(folder).resolve()
+    inside = folder.is_relative_to(data_dir().resolve())
+    for previous in NationalExtract.objects.select_for_update().filter(current=True):
+        previous.current = False
+        previous._change_reason = "Another extract registered"  # type: ignore[attr-defined]
+        previous.save(update_fields=["current"])
+    extract, _created = NationalExtract.objects.update_or_create(
+        vintage=f"{manifest['vintage']}-seed{manifest['seed']}-n{manifest['persons']}",
+        defaults={
+            # Relative to DATALAB_DATA_DIR where it lies inside it (the usual case), so the folder can move with it.
+            "folder": str(folder.relative_to(data_dir().resolve()) if inside else folder),
+            "coverage_start": date.fromisoformat(manifest["coverage_start"]),
+            "coverage_end": date.fromisoformat(manifest["coverage_end"]),
+            "persons": manifest["persons"],
+            "generator_version": str(manifest.get("generator_version", "")),
+            "registered_at": at,
+            "current": True,
+        },
+    )
+    extract.base_rates.all().delete()
+    BaseRate.objects.bulk_create(
+        BaseRate(extract=extract, outcome=r.outcome, age_group=r.age_group, people=r.people, rate=r.rate, mean=r.mean,
+                 variance=r.variance)
+        for r in base_rates
+    )  # fmt: skip
+    return extract
+
+
+def application_checks(request: DataLabRequest) -> list[eligibility.Check]:
+    """The automatic eligibility checks on the application as it stands, against the current extract."""
+    extract = current_extract()
+    if extract is None:
+        return [eligibility.Check(code="no_extract", passed=False, message=messages.NO_EXTRACT)]
+    return eligibility.application_checks(
+        expected_people=request.expected_people, delivery_start=request.delivery_start,
+        delivery_end=request.delivery_end, coverage=coverage_of(extract),
+    )  # fmt: skip
+
+
+def power_check(request: DataLabRequest, *, people: int | None = None) -> dict[str, Any] | None:
+    """The smallest difference the request could detect at its size, from the national base rate of its primary
+    outcome for people of its age group (None while the lab has no base rates)."""
+    extract = current_extract()
+    if extract is None:
+        return None
+    row = extract.base_rates.filter(outcome=request.primary_outcome, age_group=request.age_group).first()
+    if row is None:
+        return None
+    base = PlainBaseRate(
+        outcome=row.outcome, age_group=row.age_group, people=row.people, rate=row.rate, mean=row.mean,
+        variance=row.variance,
+    )  # fmt: skip
+    result = power.smallest_detectable_difference(
+        n_treated=people or request.expected_people, measure=request.primary_measure, base=base
+    )
+    return {**asdict(result), "sentence": power.power_sentence(result, request.primary_outcome)}
+
+
+# --- the organisation's application -----------------------------------------------------------------------------------
+
+
+def _new_reference() -> str:
+    while True:
+        token = "".join(secrets.choice(_REFERENCE_LETTERS) for _ in range(6))
+        reference = f"HDL-{token[:3]}-{token[3:]}"
+        if not DataLabRequest.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _require_member(actor: Any, organisation: Organisation) -> None:
+    if organisation.pk not in roles_of(actor).charity_of:
+        raise PermissionDenied(messages.NOT_A_MEMBER.format(organisation=organisation))
+
+
+def _application(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise TypeError(f"not application fields: {sorted(unknown)}")
+    cleaned = dict(values)
+    for name in ("programme_name", "programme_description", "who_it_helps"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+    if cleaned.get("minimal_important_difference") is not None:
+        cleaned["minimal_important_difference"] = Decimal(str(cleaned["minimal_important_difference"]))
+    return cleaned
+
+
+@transaction.atomic
+def request_create(
+    *, actor: Any, organisation: Organisation, at: datetime | None = None, **application: Any
+) -> DataLabRequest:
+    """Start a draft request for one of the actor's organisations: nothing is checked against the data until it is
+    submitted, but the draft page shows the checks and the power as it is filled in."""
+    _require_member(actor, organisation)
+    at = _now(at)
+    request = DataLabRequest(
+        reference=_new_reference(), organisation=organisation, created_by=actor, created_at=at, updated_at=at,
+        state_entered_at=at, **_application(application),
+    )  # fmt: skip
+    request.full_clean()
+    request._history_user = actor  # type: ignore[attr-defined]
+    request._change_reason = "Draft started"  # type: ignore[attr-defined]
+    request.save()
+    _audit(request, event="created", actor=actor, role=Actor.CHARITY, at=at, to_state=RequestState.DRAFT)
+    return request
+
+
+@transaction.atomic
+def request_update(
+    *, actor: Any, request: DataLabRequest, at: datetime | None = None, **application: Any
+) -> DataLabRequest:
+    """Change a draft's answers (a submitted request is changed only through its steps)."""
+    request = _lock(request)
+    if Actor.CHARITY not in actors_for(actor, request):
+        raise PermissionDenied(messages.NOT_A_MEMBER.format(organisation=request.organisation))
+    if request.state != RequestState.DRAFT:
+        raise ValidationError(messages.ONLY_DRAFTS_EDITED, code="invalid_state")
+    at = _now(at)
+    changed = sorted(name for name, value in _application(application).items() if getattr(request, name) != value)
+    for name, value in _application(application).items():
+        setattr(request, name, value)
+    _save(request, actor=actor, reason="Draft changed", at=at)
+    if changed:
+        _audit(request, event="edited", actor=actor, role=Actor.CHARITY, at=at, details={"fields": changed})
+    return request
+
+
+def _checks_snapshot(checks: list[eligibility.Check]) -> list[dict[str, Any]]:
+    return [asdict(check) for check in checks]
+
+
+@transaction.atomic
+def request_submit(*, actor: Any, request: DataLabRequest, at: datetime | None = None) -> DataLabRequest:
+    """Send a draft to the lab, once the automatic checks pass and the privacy notice is confirmed; the checks and
+    the power as they were at submission are kept with the request."""
+    request = _lock(request)
+    if not request.privacy_notice_confirmed:
+        raise ValidationError({"privacy_notice_confirmed": messages.PRIVACY_NOTICE_REQUIRED})
+    checks = application_checks(request)
+    failed = [check.message for check in checks if not check.passed]
+    if failed:
+        raise ValidationError(messages.NOT_ELIGIBLE.format(reasons=" ".join(failed)), code="not_eligible")
+    at = _now(at)
+    request.eligibility = _checks_snapshot(checks)
+    request.power = power_check(request) or {}
+    request.submitted_at = at
+    _take(request, Step.SUBMIT, actor=actor, at=at, details={"checks": [c.code for c in checks]})
+    return request
+
+
+@transaction.atomic
+def request_check_eligibility(
+    *, actor: Any, request: DataLabRequest, reason: str = "", at: datetime | None = None
+) -> DataLabRequest:
+    """The lab confirms a submitted request is eligible (the automatic checks run again against today's extract)."""
+    request = _lock(request)
+    checks = application_checks(request)
+    failed = [check.message for check in checks if not check.passed]
+    if failed:
+        raise ValidationError(messages.NOT_ELIGIBLE.format(reasons=" ".join(failed)), code="not_eligible")
+    request.eligibility = _checks_snapshot(checks)
+    _take(request, Step.CHECK_ELIGIBILITY, actor=actor, at=_now(at), reason=reason)
+    return request
+
+
+@transaction.atomic
+def request_refuse_eligibility(
+    *, actor: Any, request: DataLabRequest, reason: str, at: datetime | None = None
+) -> DataLabRequest:
+    """The lab turns a request down as not eligible, saying why (the organisation reads the reason)."""
+    request = _lock(request)
+    request.outcome_reasons = (reason or "").strip()
+    _take(request, Step.REFUSE_ELIGIBILITY, actor=actor, at=_now(at), reason=reason)
+    return request
+
+
+@transaction.atomic
+def agreement_sign(
+    *, actor: Any, request: DataLabRequest, signatory_name: str, signatory_role: str, accepted: bool,
+    at: datetime | None = None,
+) -> AgreementAcceptance:  # fmt: skip
+    """The organisation accepts the current data sharing agreement: which version, by whom, when, kept until when."""
+    request = _lock(request)
+    errors: dict[str, str] = {}
+    if not accepted:
+        errors["accepted"] = messages.AGREEMENT_NOT_CONFIRMED
+    if not (signatory_name or "").strip():
+        errors["signatory_name"] = messages.SIGNATORY_REQUIRED
+    if not (signatory_role or "").strip():
+        errors["signatory_role"] = messages.SIGNATORY_ROLE_REQUIRED
+    if errors and Actor.CHARITY in actors_for(actor, request):
+        raise ValidationError(errors)
+    at = _now(at)
+    keep_until = agreement.retention_until(timezone.localdate(at))
+    request.retention_until = keep_until
+    _take(request, Step.SIGN_AGREEMENT, actor=actor, at=at, details={"agreement_version": agreement.VERSION})
+    acceptance = AgreementAcceptance(
+        request=request, agreement_version=agreement.VERSION, agreement_sha256=agreement.digest(),
+        signatory_name=signatory_name.strip(), signatory_role=signatory_role.strip(), accepted_by=actor,
+        accepted_at=at, retention_until=keep_until,
+    )  # fmt: skip
+    acceptance.full_clean()
+    acceptance._history_user = actor  # type: ignore[attr-defined]
+    acceptance._change_reason = f"Agreement {agreement.VERSION} accepted"  # type: ignore[attr-defined]
+    acceptance.save()
+    return acceptance
+
+
+def _check_team(analyst: Any, output_checker: Any) -> None:
+    errors: dict[str, str] = {}
+    if not analyst.groups.filter(name=LAB_ANALYST_GROUP).exists():
+        errors["analyst"] = messages.NOT_AN_ANALYST.format(person=_actor_name(analyst))
+    if not output_checker.groups.filter(name=OUTPUT_CHECKER_GROUP).exists():
+        errors["output_checker"] = messages.NOT_A_CHECKER.format(person=_actor_name(output_checker))
+    elif analyst.pk == output_checker.pk:
+        errors["output_checker"] = messages.CHECKER_IS_ANALYST
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def request_open_upload(
+    *, actor: Any, request: DataLabRequest, analyst: Any, output_checker: Any, reason: str = "",
+    at: datetime | None = None,
+) -> DataLabRequest:  # fmt: skip
+    """The lab names the request's analyst and its independent output checker, and opens the upload."""
+    request = _lock(request)
+    if not actors_for(actor, request) & TRANSITIONS[Step.OPEN_UPLOAD].actors:
+        raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(Step.OPEN_UPLOAD)))
+    _check_team(analyst, output_checker)
+    request.analyst = analyst
+    request.output_checker = output_checker
+    details = {"analyst": _actor_name(analyst), "output_checker": _actor_name(output_checker)}
+    _take(request, Step.OPEN_UPLOAD, actor=actor, at=_now(at), reason=reason, details=details)
+    return request
+
+
+# --- the cohort -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cohort_upload(
+    *, actor: Any, request: DataLabRequest, filename: str, data: bytes, at: datetime | None = None
+) -> CohortUpload:
+    """Receive the organisation's cohort file: every row validated (all or nothing), pseudonymised at once in
+    memory, and only the pseudonyms written to the lab's store; linking runs in the lab's worker after the commit.
+
+    Raises ``cohort_file.CohortFileInvalid`` with every row's problem; nothing is kept then."""
+    request = _lock(request)
+    if Actor.CHARITY not in actors_for(actor, request):
+        raise PermissionDenied(messages.NOT_A_MEMBER.format(organisation=request.organisation))
+    if request.state in (RequestState.DRAFT, RequestState.SUBMITTED, RequestState.ELIGIBILITY_CHECKED,
+                         RequestState.AGREEMENT_SIGNED) or not hasattr(request, "agreement"):  # fmt: skip
+        raise ValidationError(messages.UPLOAD_BEFORE_AGREEMENT, code="no_agreement")
+    if request.state != RequestState.AWAITING_UPLOAD:
+        raise ValidationError(
+            messages.UPLOAD_NOT_OPEN.format(state=_state_label(request.state)), code="invalid_state"
+        )
+    at = _now(at)
+    rows = read_cohort_file(filename=filename, data=data, today=timezone.localdate(at))
+    table = pseudonymise_cohort(rows, load_key())
+    del rows  # the identifiers go out of scope here; only pseudonyms are kept
+    earlier = list(request.uploads.filter(status=UploadStatus.RECEIVED))
+    number = (request.uploads.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    stored = store.write_table(request.reference, store.cohort_name(number), table)
+    upload = CohortUpload(
+        request=request, number=number, uploaded_by=actor, uploaded_at=at,
+        file_format="xlsx" if filename.lower().endswith(".xlsx") else "csv", rows=table.num_rows, stored_as=stored,
+    )  # fmt: skip
+    try:
+        _save_upload(upload, actor=actor, reason="Cohort received")
+        for old in earlier:
+            _delete_upload_files(old, ground="replaced", by=_actor_name(actor), actor=actor, at=at)
+        _audit(
+            request, event="cohort_received", actor=actor, role=Actor.CHARITY, at=at,
+            details={"upload": number, "rows": table.num_rows, "format": upload.file_format},
+        )  # fmt: skip
+    except BaseException:
+        store.delete_files(request.reference, [store.cohort_name(number)])  # no file without its record
+        raise
+    from . import tasks  # the tasks import these services
+
+    transaction.on_commit(lambda: tasks.link_upload.delay(upload.pk))
+    return upload
+
+
+def _save_upload(upload: CohortUpload, *, actor: Any, reason: str) -> None:
+    upload.full_clean()
+    upload._history_user = actor  # type: ignore[attr-defined]
+    upload._change_reason = reason  # type: ignore[attr-defined]
+    upload.save()
+
+
+def _analysable(links: pa.Table, coverage: eligibility.Coverage) -> tuple[pa.Table, dict[str, int]]:
+    """The linked rows whose index date the extract can follow up, and the count of each reason the others are not."""
+    reasons: dict[str, int] = {}
+    keep = []
+    for index_date in links.column("index_date").to_pylist():
+        reason = eligibility.index_date_reason(index_date, coverage)
+        keep.append(reason is None)
+        if reason is not None:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    return links.filter(pa.array(keep, pa.bool_())), dict(sorted(reasons.items()))
+
+
+@transaction.atomic
+def cohort_link(*, upload_id: int, task: str, task_id: str = "", at: datetime | None = None) -> CohortUpload | None:
+    """The lab's worker links a received cohort to the current national extract (DuckDB over the Parquet files).
+
+    The request learns only counts: submitted, linked, by which method, why the rest were not, how many can be
+    analysed. Idempotent: an upload already linked, replaced or deleted is left alone."""
+    upload = CohortUpload.objects.select_for_update().select_related("request").get(pk=upload_id)
+    request = _lock(upload.request)
+    if upload.status != UploadStatus.RECEIVED or request.state != RequestState.AWAITING_UPLOAD:
+        return None
+    extract = current_extract()
+    if extract is None:
+        raise ValidationError(messages.NO_EXTRACT)
+    at = _now(at)
+    result = link_pseudonymised(store.read_table(upload.stored_as), data_dir() / extract.folder)
+    links = result.links if result.links is not None else pa.table({"index_date": pa.array([], pa.date32())})
+    analysable, ineligible = _analysable(links, coverage_of(extract))
+    store.write_table(request.reference, store.links_name(upload.number), analysable)
+    summary = {
+        **result.summary(), "ineligible": ineligible, "analysable": analysable.num_rows, "extract": extract.vintage,
+        "sessions_recorded": int(pc.sum(pc.is_valid(analysable.column("sessions"))).as_py() or 0)
+        if "sessions" in analysable.column_names else 0,
+    }  # fmt: skip
+    upload.status = UploadStatus.LINKED
+    upload.linkage = summary
+    upload.linked_at = at
+    _save_upload(upload, actor=None, reason="Linked")
+    request.linkage = summary
+    _take(request, Step.LINK, actor=None, at=at, system=task, details={"upload": upload.number, "task_id": task_id})
+    return upload
+
+
+def _delete_upload_files(
+    upload: CohortUpload, *, ground: str, by: str, actor: Any, at: datetime
+) -> DeletionCertificate:
+    """Delete one upload's person-level files, mark it and certify it."""
+    request = upload.request
+    deleted = store.delete_files(request.reference, [store.cohort_name(upload.number), store.links_name(upload.number)])
+    upload.status = UploadStatus.REPLACED if ground == "replaced" else UploadStatus.DELETED
+    upload.deleted_at = at
+    _save_upload(upload, actor=actor, reason=f"Person-level data deleted ({ground})")
+    remaining = [n for n in (store.cohort_name(upload.number), store.links_name(upload.number))
+                 if (store.request_dir(request.reference) / n).exists()]  # fmt: skip
+    return DeletionCertificate.objects.create(
+        request=request, deleted_at=at, deleted_by=by, ground=ground, files=[f.as_dict() for f in deleted],
+        verified=not remaining,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def request_replace_cohort(
+    *, actor: Any, request: DataLabRequest, reason: str, at: datetime | None = None
+) -> DataLabRequest:
+    """Set a linked cohort aside (its files deleted, with a certificate) and open the upload again, for example when
+    many rows did not link and the organisation can correct them."""
+    request = _lock(request)
+    at = _now(at)
+    _take(request, Step.REPLACE_COHORT, actor=actor, at=at, reason=reason)
+    for upload in request.uploads.filter(status=UploadStatus.LINKED):
+        _delete_upload_files(upload, ground="replaced", by=_actor_name(actor), actor=actor, at=at)
+    request.linkage = {}
+    _save(request, actor=actor, reason=reason, at=at)
+    return request
+
+
+def _minimum_people() -> int:
+    return int(getattr(settings, "DATALAB_MIN_PEOPLE", 60))
+
+
+@transaction.atomic
+def request_mark_feasible(
+    *, actor: Any, request: DataLabRequest, reason: str = "", at: datetime | None = None
+) -> DataLabRequest:
+    """The analyst records that enough people linked to go on (at least DATALAB_MIN_PEOPLE analysable)."""
+    request = _lock(request)
+    if not request.linkage:
+        raise ValidationError(messages.NOT_YET_LINKED)
+    analysable = int(request.linkage.get("analysable", 0))
+    if analysable < _minimum_people():
+        raise ValidationError(messages.TOO_FEW_LINKED.format(analysable=analysable, minimum=_minimum_people()))
+    _take(request, Step.MARK_FEASIBLE, actor=actor, at=_now(at), reason=reason)
+    return request
+
+
+@transaction.atomic
+def request_mark_not_feasible(
+    *, actor: Any, request: DataLabRequest, reason: str, at: datetime | None = None
+) -> DataLabRequest:
+    """The analyst records that the request cannot be answered, and why (the organisation reads the reason)."""
+    request = _lock(request)
+    request.outcome_reasons = (reason or "").strip()
+    _take(request, Step.MARK_NOT_FEASIBLE, actor=actor, at=_now(at), reason=reason)
+    return request
+
+
+def protocol_defaults() -> dict[str, Any]:
+    """The analysis plan fixed when the protocol is locked (datalab.md's method; configurable through settings)."""
+    return {
+        "follow_up_days": 365,
+        "lookback_days": 365,
+        "processing_lag_days": int(getattr(settings, "DATALAB_PROCESSING_LAG_DAYS", 90)),
+        "matching": {"caliper_sd_logit": 0.2, "max_controls": 5, "with_replacement": True,
+                     "exact_strata": ["sex", "age_band", "index_quarter"]},
+        "balance": {"max_abs_smd": 0.10, "min_share_matched": 0.80},
+        "alpha": 0.05,
+        "secondary_adjustment": "holm",
+    }  # fmt: skip
+
+
+@transaction.atomic
+def request_lock_protocol(
+    *, actor: Any, request: DataLabRequest, reason: str = "", at: datetime | None = None
+) -> DataLabRequest:
+    """Fix the primary outcome and the analysis plan, timestamped, before any analysis: what the report will lead
+    with cannot be chosen after seeing the results."""
+    request = _lock(request)
+    at = _now(at)
+    extract = current_extract()
+    request.protocol = {
+        "primary_outcome": request.primary_outcome,
+        "primary_measure": request.primary_measure,
+        "minimal_important_difference": (
+            str(request.minimal_important_difference) if request.minimal_important_difference is not None else None
+        ),
+        "extract": extract.vintage if extract else "",
+        "locked_at": at.isoformat(),
+        **protocol_defaults(),
+    }
+    request.protocol_locked_at = at
+    _take(request, Step.LOCK_PROTOCOL, actor=actor, at=at, reason=reason, details={"protocol": request.protocol})
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor: Any, request: DataLabRequest, reason: str, at: datetime | None = None) -> DataLabRequest:
+    """The organisation (or the secretariat for it) withdraws a request, until the analysis starts; any person-level
+    data is then deleted by the retention task."""
+    request = _lock(request)
+    if request.analysis_started_at is not None and request.state in WITHDRAWABLE:
+        raise ValidationError(messages.ANALYSIS_STARTED, code="analysis_started")
+    request.outcome_reasons = (reason or "").strip()
+    _take(request, Step.WITHDRAW, actor=actor, at=_now(at), reason=reason)
+    return request
+
+
+@transaction.atomic
+def request_close(*, actor: Any, request: DataLabRequest, reason: str, at: datetime | None = None) -> DataLabRequest:
+    """Close a request that has ended: its data deleted, or never received."""
+    request = _lock(request)
+    if store.holds_files(request.reference):
+        raise ValidationError(messages.DATA_STILL_HELD, code="data_held")
+    _take(request, Step.CLOSE, actor=actor, at=_now(at), reason=reason)
+    return request
+
+
+# --- retention --------------------------------------------------------------------------------------------------------
+
+# Why data is deleted now: each ground in the order checked.
+GROUND_PUBLISHED = "published"
+GROUND_WITHDRAWN = "withdrawn"
+GROUND_NOT_FEASIBLE = "not_feasible"
+GROUND_RETENTION = "retention_date"
+_GROUNDS = {
+    RequestState.PUBLISHED: GROUND_PUBLISHED,
+    RequestState.WITHDRAWN: GROUND_WITHDRAWN,
+    RequestState.NOT_FEASIBLE: GROUND_NOT_FEASIBLE,
+}
+
+
+def deletion_ground(request: DataLabRequest, today: date) -> str | None:
+    """Why this request's person-level data must go now, or None while it may be kept."""
+    if request.state in _GROUNDS:
+        return _GROUNDS[RequestState(request.state)]
+    if request.retention_until is not None and request.retention_until <= today:
+        return GROUND_RETENTION
+    return None
+
+
+@transaction.atomic
+def request_delete_data(
+    *, request: DataLabRequest, ground: str, task: str, task_id: str = "", at: datetime | None = None
+) -> DeletionCertificate:
+    """Delete every person-level file of the request (the whole folder), certify what went, check nothing is left,
+    and move the request to "data deleted". The aggregate figures (counts, link rates, results) stay."""
+    request = _lock(request)
+    at = _now(at)
+    deleted = store.delete_request_data(request.reference)
+    for upload in request.uploads.exclude(status__in=[UploadStatus.DELETED, UploadStatus.REPLACED]):
+        upload.status = UploadStatus.DELETED
+        upload.deleted_at = at
+        _save_upload(upload, actor=None, reason=f"Person-level data deleted ({ground})")
+    certificate = DeletionCertificate.objects.create(
+        request=request, deleted_at=at, deleted_by=task, task_id=task_id, ground=ground,
+        files=[f.as_dict() for f in deleted], verified=not store.request_dir(request.reference).exists(),
+    )  # fmt: skip
+    _take(
+        request, Step.DELETE_DATA, actor=None, at=at, system=task,
+        details={"ground": ground, "files": len(deleted), "certificate": certificate.pk, "task_id": task_id},
+    )  # fmt: skip
+    return certificate
+
+
+def requests_due_for_deletion(today: date) -> list[DataLabRequest]:
+    """Requests holding person-level data whose retention date has come, or that were published, withdrawn or found
+    not feasible (the data is kept no longer than it is needed)."""
+    candidates = DataLabRequest.objects.filter(state__in=TRANSITIONS[Step.DELETE_DATA].sources).order_by("pk")
+    due = []
+    for request in candidates:
+        if deletion_ground(request, today) and (store.holds_files(request.reference) or request.uploads.exists()):
+            due.append(request)
+    return due
+

@@ -1,0 +1,35 @@
+"""The lab's Celery tasks: linking a cohort after its upload, and the hourly retention sweep. Each is idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+LINK_TASK = "datalab.link_upload"
+DELETE_TASK = "datalab.delete_due_data"
+
+
+@shared_task(name=LINK_TASK, bind=True)
+def link_upload(self: Any, upload_id: int) -> dict[str, Any] | None:
+    """Link one received cohort to the current national extract (the lab's worker reads the Parquet files)."""
+    upload = services.cohort_link(upload_id=upload_id, task=LINK_TASK, task_id=str(self.request.id or ""))
+    return upload.linkage if upload else None
+
+
+@shared_task(name=DELETE_TASK, bind=True)
+def delete_due_data(self: Any) -> list[str]:
+    """Delete the person-level data of every request that may keep it no longer; the references done."""
+    today = timezone.localdate()
+    done = []
+    for request in services.requests_due_for_deletion(today):
+        ground = services.deletion_ground(request, today)
+        if ground:
+            services.request_delete_data(
+                request=request, ground=ground, task=DELETE_TASK, task_id=str(self.request.id or "")
+            )
+            done.append(request.reference)
+    return done
