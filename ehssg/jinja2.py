@@ -47,7 +47,7 @@ def field_kind(bound: Any) -> str:
     """Which GOV.UK component renders a Django form field."""
     from django import forms
 
-    from releases.forms import DateWidget
+    from .forms import DateWidget
 
     widget = bound.field.widget
     if isinstance(widget, DateWidget):

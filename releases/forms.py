@@ -6,15 +6,13 @@ Date inputs follow the GOV.UK pattern (day, month and year boxes); messages foll
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
-from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
+from ehssg.forms import DateField, DateWidget, apply_errors, flash_outcome
 from ehssg.roles import roles_of
 
 from .choices import Designation, Geography, Need, State
@@ -24,63 +22,10 @@ from .selectors import topic_networks
 from .services import ReleaseDetails
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
-
-
-class DateWidget(forms.MultiWidget):
-    """Day, month and year boxes (GOV.UK date input); ``with_day=False`` for a month and year only."""
-
-    def __init__(self, with_day: bool = True) -> None:
-        parts: dict[str, forms.Widget | type[forms.Widget]] = {
-            "day": forms.TextInput(),
-            "month": forms.TextInput(),
-            "year": forms.TextInput(),
-        }
-        if not with_day:
-            del parts["day"]
-        self.with_day = with_day
-        super().__init__(parts)
-
-    def decompress(self, value: Any) -> list[Any]:
-        if isinstance(value, date):
-            return [value.day, value.month, value.year] if self.with_day else [value.month, value.year]
-        return [None, None, None] if self.with_day else [None, None]
-
-
-class DateField(forms.MultiValueField):
-    """A real date from GOV.UK day/month/year boxes, with GOV.UK error messages."""
-
-    widget: DateWidget
-
-    def __init__(self, *, label: str, with_day: bool = True, required: bool = True, **kwargs: Any) -> None:
-        self.with_day = with_day
-        self.field_label = label
-        fields = [forms.CharField(required=False) for _ in range(3 if with_day else 2)]
-        super().__init__(
-            fields, label=label, required=required, require_all_fields=False, widget=DateWidget(with_day), **kwargs
-        )
-
-    def clean(self, value: Any) -> date | None:
-        parts = [str(v).strip() if v is not None else "" for v in (value or [])]
-        if not any(parts):
-            if self.required:
-                raise ValidationError(f"Enter {self.field_label.lower()}", code="required")
-            return None
-        names = ["day", "month", "year"] if self.with_day else ["month", "year"]
-        missing = [name for name, part in zip(names, parts, strict=False) if not part]
-        if missing:
-            raise ValidationError(f"{self.field_label} must include a {' and '.join(missing)}", code="incomplete")
-        try:
-            numbers = [int(p) for p in parts]
-            day = numbers[0] if self.with_day else 1
-            month, year = numbers[-2], numbers[-1]
-            if year < 1900 or year > 2100:
-                raise ValueError
-            return date(year, month, day)
-        except ValueError:
-            raise ValidationError(f"{self.field_label} must be a real date", code="invalid") from None
-
-    def compress(self, data_list: Any) -> Any:  # clean() does the work
-        return data_list
+# The register services' schedule fields, and the form boxes a person typed them in.
+SCHEDULE_FIELDS = {"release_at": "release_date", "starts_on": "window_start", "access_starts_at": "access_date"}
+# The date input and the refusal helpers live in ehssg.forms (every app's pages share them); named here as before.
+__all__ = ["DateField", "DateWidget", "apply_service_errors", "flash_outcome"]
 
 
 class TimeField(forms.CharField):
@@ -342,27 +287,6 @@ class AccessForm(forms.Form):
         return london_datetime(self.cleaned_data["access_date"], self.cleaned_data["access_time"])
 
 
-def flash_outcome(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
-    """Run a one-button service call (no form to show errors on): a refusal becomes error messages, success says
-    ``done``. True when the service did it."""
-    try:
-        action()
-    except ValidationError as error:
-        for message in error.messages:
-            flash.error(request, message)
-        return False
-    flash.success(request, done)
-    return True
-
-
 def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: field errors beside their fields, the rest in the summary."""
-    mapping = {"release_at": "release_date", "starts_on": "window_start", "access_starts_at": "access_date"}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = mapping.get(field, field)
-            for message in errors:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+    """Show a register service's refusal on the form, its schedule fields beside the boxes they came from."""
+    apply_errors(form, error, mapping=SCHEDULE_FIELDS)
