@@ -50,3 +50,64 @@ DATA_STILL_HELD = (
     "The lab still holds this request's person-level data: it must be deleted before the request is "
     "closed."
 )
+
+# Pages (datalab/views.py, templates/jinja2/datalab/): what a person reads there.
+NO_LAB_ACCESS = "You do not have access to the Health Data Lab's requests."
+NO_LAB_ACCESS_WHY = (
+    "These pages are for the people of organisations that ask the lab about their programmes, and for the lab's "
+    "staff. If your organisation should have access, ask the EHSSG secretariat."
+)
+NEW_REQUEST_MEMBERS_ONLY = "Only the people of an organisation can start a request for it."
+DELIVERY_ORDER = "The last programme start date must be the same as or after the first programme start date"
+DRAFT_SAVED = "Your draft request was saved. Check the results below before you submit it."
+SUBMITTED = "Your request was sent to the lab. We will check it and tell you what happens next."
+AGREEMENT_SIGNED = "The data sharing agreement is signed. The lab will open the upload for your cohort."
+UPLOAD_RECEIVED = "We received {rows:,} rows; the lab links them within {days} working days."
+UPLOAD_PROBLEMS = "{total:,} problem{s} in your file"
+UPLOAD_MORE_PROBLEMS = "And {more:,} more problem{s} not listed here. Correct the file and upload it again."
+UPLOAD_REQUIRED = "Select your cohort file (CSV or XLSX)"
+UPLOAD_EMPTY = "The selected file is empty"
+UPLOAD_TOO_LARGE = "The selected file must be smaller than {size}. Nothing was kept."
+UPLOAD_ONE_FILE = "Upload one file at a time"
+UPLOAD_FAILED = "Sorry, the lab could not read your file. Nothing was kept. Try again later."
+NOT_YOUR_UPLOAD = "Only the people of {organisation} can upload its cohort, once the lab has opened the upload."
+STEP_DONE = "Done: {step}."
+STEP_NOT_YOURS = "You cannot {step} on this request now."
+WITHDRAW_WARNING = (
+    "Withdrawing stops the request for good. Any details of people the lab holds for it are deleted within the "
+    "hour, with a certificate of deletion; the counts already shown stay on the request."
+)
+REASON_LABEL = "Reason"
+# The question above the reason box of each step that needs one (the organisation reads the answer).
+REASON_LABELS = {
+    "refuse_eligibility": "Why is the request not eligible?",
+    "mark_not_feasible": "Why can the request not be answered?",
+    "return_output": "What must change before the output can leave the lab?",
+    "withdraw": "Why are you withdrawing the request?",
+    "replace_cohort": "Why is the cohort being replaced?",
+    "close": "Why is the request being closed?",
+}
+AGREEMENT_ACCEPT = "I accept this agreement on behalf of {organisation}"
+ANALYST_REQUIRED = "Select the analyst"
+CHECKER_REQUIRED = "Select the output checker"
+FILTER_STATE_INVALID = "Select a state from the list"
+
+# What each audit event that is not a step means (a step reads as its label, datalab/states.Step).
+EVENTS = {
+    "created": "Draft started",
+    "edited": "Draft changed",
+    "cohort_received": "Cohort file received",
+}
+# How a linked row was found in the national data (datalab/linkage.py's methods).
+LINK_METHODS = {
+    "nhs_number": "On the NHS number",
+    "fallback": "On date of birth, sex and postcode",
+}
+# Why a request's person-level data was deleted (DeletionCertificate.ground).
+DELETION_GROUNDS = {
+    "published": "The report was published",
+    "withdrawn": "The request was withdrawn",
+    "not_feasible": "The request could not be answered",
+    "retention_date": "The retention date came",
+    "replaced": "A new cohort file replaced it",
+}

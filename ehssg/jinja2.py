@@ -64,6 +64,8 @@ def field_kind(bound: Any) -> str:
         return "checkbox"
     if isinstance(widget, forms.EmailInput):
         return "email"
+    if isinstance(widget, forms.FileInput):
+        return "file"
     return "text"
 
 

@@ -39,12 +39,15 @@ def can_read_flags(roles: Roles) -> bool:
 
 
 def landing_url(user: Any) -> str:
-    """The page where this person's work is: OSR and the secretariat on /osr/, a network lead on their network, a
-    Head of Profession on the changes awaiting their agreement, an editor on their releases; anyone else the home page.
+    """The page where this person's work is: OSR and the secretariat on /osr/, the lab's analysts and output checkers
+    on the lab's queue, a network lead on their network, a Head of Profession on the changes awaiting their agreement,
+    an editor on their releases, an organisation's people on its Data Lab requests; anyone else the home page.
     """
     roles = roles_of(user)
     if roles.osr or roles.secretariat:
         return reverse("progress:dashboard")
+    if roles.lab_analyst or roles.output_checker:
+        return reverse("datalab:requests")
     if roles.lead_of:
         network = _lead_network_url(user)
         if network:
@@ -53,6 +56,8 @@ def landing_url(user: Any) -> str:
         return f"{reverse('producer:release-list')}?{AGREEMENT_QUEUE}"
     if roles.editor_of:
         return reverse("producer:release-list")
+    if roles.charity_of:
+        return reverse("datalab:requests")
     return reverse("home")
 
 
@@ -76,6 +81,8 @@ def navigation(request: Any) -> list[dict[str, Any]]:
         items.append(NavItem(reverse("flag-list"), "Flags", ("/flags/",)))
     if can_read_progress(roles):
         items.append(NavItem(reverse("progress:dashboard"), "Progress", ("/osr/",)))
+    if roles.reads_lab_requests:
+        items.append(NavItem(reverse("datalab:requests"), "Data Lab", ("/data-lab/",)))
     path = getattr(request, "path", "")
     # The most specific match is active: "Your network" over "Topic networks" on the lead's own network page.
     exact = [item for item in items if item.href.split("?")[0] == path][:1]

@@ -58,6 +58,11 @@ class Roles:
         """The lab's analysts, its output checkers and the secretariat: they see every submitted request."""
         return self.lab_analyst or self.output_checker or self.secretariat
 
+    @property
+    def reads_lab_requests(self) -> bool:
+        """An organisation's people and the lab's staff: who opens the lab's request pages (/data-lab/requests/)."""
+        return bool(self.charity_of) or self.lab_staff
+
 
 ANONYMOUS = Roles(False, False, False, frozenset(), frozenset(), frozenset(), frozenset())
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("releases.urls")),
     path("", include("public_calendar.urls")),
     path("", include("coordination.urls")),
+    path("", include("datalab.urls")),
 ]
 
 handler403 = "releases.views.permission_denied"

@@ -85,6 +85,10 @@ def demo_pages() -> list[Page]:
         Page("flags (secretariat)", "/flags/", "secretariat"),
         Page("flags (OSR)", "/flags/", "osr.viewer"),
         Page("flag", f"/flags/{_first(Flag.objects.filter(is_current=True).order_by('pk'), 'pk')}/", "secretariat"),
+        Page("data lab", "/data-lab/"),
+        Page("data lab csv template", "/data-lab/cohort-template.csv"),
+        Page("data lab xlsx template", "/data-lab/cohort-template.xlsx"),
+        Page("data lab queue (secretariat)", "/data-lab/requests/", "secretariat"),
         Page("admin", "/admin/", "admin"),
         Page("health", "/health/"),
     ]

@@ -22,7 +22,8 @@ ESCAPED_TAG = re.compile(r"&lt;/?(a|br|span|strong|p|div|ul|ol|li|em|abbr|code|t
 SKIP = ("/admin/", "/api/", "/static/", "/health/", "/alerts/confirm", "/alerts/unsubscribe")
 PER_KIND = 3  # pages of each kind (URL name and query keys) visited per person
 SEEDS = ["/", "/calendar/", "/calendar/?tab=cancelled", "/calendar/?tab=published", "/networks/", "/lessons/",
-         "/progress/", "/osr/", "/osr/reports/", "/flags/", "/producer/releases/", "/producer/releases/new/"]  # fmt: skip
+         "/progress/", "/osr/", "/osr/reports/", "/flags/", "/producer/releases/", "/producer/releases/new/",
+         "/data-lab/", "/data-lab/requests/"]  # fmt: skip
 
 
 class Links(HTMLParser):

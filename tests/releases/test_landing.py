@@ -7,8 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from datalab.models import Organisation
+from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP
 from releases import messages
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_to_group
 
 PASSWORD = "correct horse battery staple"
 NEEDS_AGREEMENT = "/producer/releases/?needs=pending_change"
@@ -23,18 +25,28 @@ def nav_links(client, path: str = "/calendar/") -> dict[str, str]:
 
 def roles(cast):
     nobody = UserFactory(username="nobody")
+    charity = UserFactory(username="charity")
+    Organisation.objects.create(name="Hartley Befriending Trust", slug="hartley").members.add(charity)
+    analyst = UserFactory(username="analyst")
+    add_to_group(analyst, LAB_ANALYST_GROUP)
+    checker = UserFactory(username="checker")
+    add_to_group(checker, OUTPUT_CHECKER_GROUP)
     return {
         "editor": (cast.editor, "/producer/releases/"),
         "hop": (cast.hop, NEEDS_AGREEMENT),
         "lead": (cast.lead, "/networks/urgent-and-emergency-care/"),
         "secretariat": (cast.secretariat, "/osr/"),
         "osr": (cast.osr, "/osr/"),
+        "charity": (charity, "/data-lab/requests/"),
+        "analyst": (analyst, "/data-lab/requests/"),
+        "checker": (checker, "/data-lab/requests/"),
         "no role": (nobody, "/"),
     }
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["editor", "hop", "lead", "secretariat", "osr", "no role"])
+@pytest.mark.parametrize("role", ["editor", "hop", "lead", "secretariat", "osr", "charity", "analyst", "checker",
+                                  "no role"])
 def test_signing_in_lands_where_the_work_is(client, cast, role):
     user, landing = roles(cast)[role]
     user.set_password(PASSWORD)
@@ -66,8 +78,11 @@ def test_the_header_links_to_what_each_role_can_do(client, cast):
         "editor": {"Release calendar", "Topic networks", "Your releases", "Flags"},
         "hop": {"Release calendar", "Topic networks", "Your releases", "Flags", "Progress"},
         "lead": {"Release calendar", "Topic networks", "Your network", "Flags", "Progress"},
-        "secretariat": {"Release calendar", "Topic networks", "Flags", "Progress"},
+        "secretariat": {"Release calendar", "Topic networks", "Flags", "Progress", "Data Lab"},
         "osr": {"Release calendar", "Topic networks", "Flags", "Progress"},
+        "charity": {"Release calendar", "Topic networks", "Data Lab"},
+        "analyst": {"Release calendar", "Topic networks", "Data Lab"},
+        "checker": {"Release calendar", "Topic networks", "Data Lab"},
         "no role": {"Home", "Release calendar", "Topic networks"},
     }
     seen = {}

@@ -1,0 +1,21 @@
+"""The Health Data Lab's pages, under /data-lab/ (the addresses are a contract: docs/datalab.md, "Pages")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "datalab"
+urlpatterns = [
+    path("data-lab/", views.home, name="home"),
+    path("data-lab/cohort-template.csv", views.template_csv, name="template-csv"),
+    path("data-lab/cohort-template.xlsx", views.template_xlsx, name="template-xlsx"),
+    path("data-lab/requests/", views.request_list, name="requests"),
+    path("data-lab/requests/new/", views.request_new, name="request-new"),
+    path("data-lab/requests/<str:reference>/", views.request_detail, name="request"),
+    path("data-lab/requests/<str:reference>/edit/", views.request_edit, name="request-edit"),
+    path("data-lab/requests/<str:reference>/submit/", views.request_submit, name="request-submit"),
+    path("data-lab/requests/<str:reference>/agreement/", views.agreement_page, name="agreement"),
+    path("data-lab/requests/<str:reference>/upload/", views.cohort_upload, name="upload"),
+    path("data-lab/requests/<str:reference>/steps/<str:step>/", views.step_page, name="step"),
+    path("data-lab/requests/<str:reference>/audit/", views.audit_page, name="audit"),
+]
