@@ -343,6 +343,7 @@ def _cohort_upload(request: HttpRequest, lab_request: DataLabRequest, handler: M
         "more_problems": more,
         "more_text": _plural(messages.UPLOAD_MORE_PROBLEMS, more=more),
         "max_size": filesizeformat(settings.DATALAB_MAX_UPLOAD_BYTES).replace("\xa0", " "),
+        "columns": {name: label[:1].upper() + label[1:] for name, label in cohort_file.LABELS.items()},
     }
     return render(request, "datalab/upload.html", context)
 
