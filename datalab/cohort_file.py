@@ -33,6 +33,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ehssg.spreadsheets import csv_bytes
+
 from . import messages
 from .pseudonymise import normalise_nhs_number, normalise_postcode, normalise_sex
 
@@ -53,8 +55,9 @@ MAX_ZIP_MEMBERS = 1_000  # an Excel workbook has a few dozen
 MAX_COLUMNS = 100  # a row of a workbook wider than this is refused before its cells are looked at
 EXCEL_MAX_ROWS = 1_048_576  # openpyxl fills the gap to any row number a hostile sheet claims: stop at Excel's own limit
 ZIP_MAGIC = b"PK\x03\x04"
-# A text starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection). "-" is not among them:
-# no column here can be negative, so a value starting with "-" fails its column's own check.
+# A text starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection; ehssg.spreadsheets makes
+# the CSVs the platform writes safe against the same list). "-" is not refused as such when reading: no column here can
+# be negative, so a value starting with "-" fails its column's own check, with that column's message.
 FORMULA_START = "="
 FORMULA_LIKE_START = ("+", "@", "\t", "\r", "\n")
 
@@ -513,8 +516,8 @@ _WIDTHS = {"nhs_number": 16, "date_of_birth": 16, "sex": 8, "postcode": 12, "ind
 
 
 def template_csv() -> bytes:
-    """The headings only, as Excel writes 'CSV UTF-8': a byte order mark and CRLF."""
-    return (",".join(COLUMNS) + "\r\n").encode("utf-8-sig")
+    """The headings only, written as every CSV of the platform is (a byte order mark for Excel, CRLF)."""
+    return csv_bytes(COLUMNS, [])
 
 
 def template_xlsx() -> bytes:

@@ -6,6 +6,7 @@ import json
 import re
 import string
 import struct
+import tempfile
 import zipfile
 from datetime import date, datetime
 
@@ -492,6 +493,15 @@ def test_no_message_repeats_an_identifier_from_the_file():
         assert identifier not in digits
     for identifier in (postcode, postcode.replace(" ", ""), postcode[:3], born, "14/7/1961", "YO10"):
         assert identifier.lower() not in said.lower()
+
+
+def test_reading_leaves_no_file_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    workbook = xlsx_file([NHS_A, "1980-03-31", "F", "LS1 4AP", "2024-01-02"])
+    assert len(read(workbook, "cohort.xlsx")) == len(read(csv_file(f"{NHS_A},1980-03-31,F,LS1 4AP,2024-01-02"))) == 1
+    refused(xlsx_file([WRONG_CHECK, None, None, None, "2024-01-02"]), "cohort.xlsx")
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- workbooks --------------------------------------------------------------------------------------------------------
