@@ -605,6 +605,19 @@ def test_a_damaged_or_false_workbook_is_a_clear_error():
     assert messages_of(no_sheets, "cohort.xlsx") == only(messages.COHORT_XLSX_NO_SHEET)
 
 
+def test_a_workbook_whose_xml_expands_entities_billions_of_times_is_refused():
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )  # &lol9; is a thousand million "lol"s
+    sheet = (
+        f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    laughs = rewrite(xlsx_file(), "xl/worksheets/sheet1.xml", lambda _body: sheet.encode())
+    assert messages_of(laughs, "cohort.xlsx") == only(messages.COHORT_XLSX_UNREADABLE)
+
+
 def test_a_sheet_reaching_far_right_or_below_excels_last_row_is_refused_at_once():
     wide = xlsx_file([NHS_A, None, None, None, "2024-01-02"], sheet=lambda s: s.cell(row=2, column=16_384, value=1))
     assert messages_of(wide, "cohort.xlsx") == only(messages.COHORT_XLSX_TOO_WIDE.format(column="CV"))
