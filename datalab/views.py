@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -73,7 +72,7 @@ def lab_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not roles_of(request.user).reads_lab_requests:
-            raise PermissionDenied(messages.NO_LAB_ACCESS)
+            raise PermissionDenied(f"{messages.NO_LAB_ACCESS} {messages.NO_LAB_ACCESS_WHY}")
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -87,6 +86,16 @@ def _plural(message: str, **count: int) -> str:
     """A message with one count in it and an ``{s}`` for its plural."""
     (number,) = count.values()
     return message.format(**count, s="" if number == 1 else "s")
+
+
+def _problems(total: int) -> str:
+    count = messages.COHORT_PROBLEM if total == 1 else messages.COHORT_PROBLEMS.format(count=f"{total:,}")
+    return messages.UPLOAD_PROBLEMS.format(count=count)
+
+
+def _max_size() -> str:
+    """The upload limit as the cohort file's own refusal words it ("10 MB")."""
+    return cohort_file._size(settings.DATALAB_MAX_UPLOAD_BYTES)
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -305,8 +314,7 @@ def _cohort_upload(request: HttpRequest, lab_request: DataLabRequest, handler: M
         valid = form.is_valid()
         if handler.too_large:
             form.errors.pop("cohort", None)
-            limit = filesizeformat(settings.DATALAB_MAX_UPLOAD_BYTES).replace("\xa0", " ")
-            form.add_error("cohort", messages.UPLOAD_TOO_LARGE.format(size=limit))
+            form.add_error("cohort", messages.COHORT_TOO_BIG.format(size=_max_size()))
         elif len(request.FILES.getlist("cohort")) > 1:
             form.add_error("cohort", messages.UPLOAD_ONE_FILE)
         elif valid:
@@ -339,10 +347,10 @@ def _cohort_upload(request: HttpRequest, lab_request: DataLabRequest, handler: M
         "lab_request": lab_request,
         "form": form,
         "problems": problems,
-        "problems_text": _plural(messages.UPLOAD_PROBLEMS, total=problems.total) if problems else "",
+        "problems_text": _problems(problems.total) if problems else "",
         "more_problems": more,
         "more_text": _plural(messages.UPLOAD_MORE_PROBLEMS, more=more),
-        "max_size": filesizeformat(settings.DATALAB_MAX_UPLOAD_BYTES).replace("\xa0", " "),
+        "max_size": _max_size(),
         "columns": {name: label[:1].upper() + label[1:] for name, label in cohort_file.LABELS.items()},
     }
     return render(request, "datalab/upload.html", context)

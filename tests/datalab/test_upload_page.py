@@ -142,7 +142,8 @@ def test_a_hostile_file_is_refused_by_row_and_column_and_nothing_is_kept(charity
     invalid = expected.value
     assert response.status_code == 200
     assert "There is a problem" in body
-    assert messages.UPLOAD_PROBLEMS.format(total=invalid.total, s="" if invalid.total == 1 else "s") in body
+    count = messages.COHORT_PROBLEM if invalid.total == 1 else messages.COHORT_PROBLEMS.format(count=f"{invalid.total:,}")
+    assert messages.UPLOAD_PROBLEMS.format(count=count) in body
     assert all(error.message in body for error in invalid.errors)
     more = invalid.total - len(invalid.errors)
     if more:
@@ -165,7 +166,7 @@ def test_a_file_over_the_limit_is_refused_clearly_and_never_kept(charity_client,
     assert called == []  # refused while the body was read: the file never reached the service
 
     assert response.status_code == 200
-    assert messages.UPLOAD_TOO_LARGE.format(size="19.5 KB") in text(response)
+    assert messages.COHORT_TOO_BIG.format(size="19 KB") in text(response)
     assert_no_identifier_in("the page", text(response), identifiers(data))
     assert_nothing_kept(open_request)
 
