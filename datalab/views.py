@@ -93,6 +93,11 @@ def _problems(total: int) -> str:
     return messages.UPLOAD_PROBLEMS.format(count=count)
 
 
+def _link_days() -> str:
+    """How long the lab takes to link an upload, as the tracker counts it ("5 working days")."""
+    return turnaround.working_days_text(turnaround.turnaround_days()[RequestState.LINKED])
+
+
 def _max_size() -> str:
     """The upload limit as the cohort file's own refusal words it ("10 MB")."""
     return cohort_file._size(settings.DATALAB_MAX_UPLOAD_BYTES)
@@ -333,7 +338,7 @@ def _cohort_upload(request: HttpRequest, lab_request: DataLabRequest, handler: M
             except Exception as error:  # noqa: BLE001 - said again below without the error's text (it may hold a value)
                 failed = type(error).__name__
             else:
-                flash.success(request, messages.UPLOAD_RECEIVED.format(rows=upload.rows, days=turnaround.LINK_DAYS))
+                flash.success(request, messages.UPLOAD_RECEIVED.format(rows=upload.rows, days=_link_days()))
                 return redirect(lab_request)
             finally:
                 del data

@@ -599,10 +599,10 @@ def _file(data: bytes, name: str = "cohort.csv"):
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def _link_days() -> int:
+def _link_days() -> str:
     from datalab import turnaround
 
-    return turnaround.LINK_DAYS
+    return turnaround.working_days_text(turnaround.turnaround_days()[RequestState.LINKED])
 
 
 def test_the_public_page_says_what_the_lab_is_and_shows_no_request(client, lab):
