@@ -309,7 +309,7 @@ def cohort_upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @csrf_protect
-@sensitive_variables("cohort", "data")
+@sensitive_variables("cohort", "data", "handler")
 def _cohort_upload(request: HttpRequest, lab_request: DataLabRequest, handler: MemoryOnlyUploadHandler) -> HttpResponse:
     """Parse the file through the service; its problems come back as row, column and what is wrong, never a value."""
     form = lab_forms.UploadForm(request.POST, request.FILES) if request.method == "POST" else lab_forms.UploadForm()
@@ -345,7 +345,7 @@ def _cohort_upload(request: HttpRequest, lab_request: DataLabRequest, handler: M
     if failed:
         # Outside the except block, so the error raised has no context: neither the log nor an error report can show
         # the original message or its frames' values.
-        log.error("datalab cohort upload failed", extra={"reference": lab_request.reference, "error": failed})
+        log.error("datalab cohort upload failed: %s on %s", failed, lab_request.reference)
         raise UploadFailed(messages.UPLOAD_FAILED)
     more = max(problems.total - len(problems.errors), 0) if problems else 0
     context = {
