@@ -43,9 +43,12 @@ DEFAULT_DAYS: dict[str, int] = {
 }
 # States that wait on the organisation with no deadline: the next step's date assumes it acts today.
 OWN_PACE = frozenset({S.DRAFT, S.ELIGIBILITY_CHECKED, S.AWAITING_UPLOAD})
-# Where the organisation acts before the table's step can be taken: the upload (a service, not a step) comes before
-# the system links it, and the factual review before the lab schedules publication.
-WAITING_ON = {S.AWAITING_UPLOAD: (Actor.CHARITY,), S.FACTUAL_REVIEW: (Actor.CHARITY,)}
+# Where someone acts before the table's step can be taken: the organisation's upload (a service, not a step) comes
+# before the system links it, its factual review before the lab schedules publication, and the analyst runs the
+# analysis whose result the system records.
+WAITING_ON = {
+    S.AWAITING_UPLOAD: (Actor.CHARITY,), S.FACTUAL_REVIEW: (Actor.CHARITY,), S.PROTOCOL_LOCKED: (Actor.ANALYST,),
+}
 # Turns off the usual path that end it: the timeline stops there (with the clearing up the request has reached).
 EXITS = (S.WITHDRAWN, S.NOT_FEASIBLE)
 AFTER_EXIT = (S.DATA_DELETED, S.CLOSED)
@@ -158,6 +161,16 @@ def london_day(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def _milestone(
+    state: str, *, reached_at: datetime | None, expected_by: date | None = None, current: bool = False,
+    turn: bool = False,
+) -> Milestone:  # fmt: skip
+    """A milestone with its state's value and label, and whose turn it is where anyone is waiting (``turn``)."""
+    known = S(state)
+    return Milestone(state=known.value, label=str(known.label), reached_at=reached_at, expected_by=expected_by,
+                     current=current, whose_turn=whose_turn(known) if turn else "")  # fmt: skip
+
+
 def timeline(*, state: str, reached: Mapping[str, datetime], today: date) -> list[Milestone]:
     """The request's milestones along the usual path, from the draft to closing, each reached, current or expected.
 
@@ -170,35 +183,24 @@ def timeline(*, state: str, reached: Mapping[str, datetime], today: date) -> lis
         return _exit_timeline(state, exit_state, reached)
     days = turnaround_days()
     position = MAIN_PATH.index(S(state))
-    milestones = [
-        Milestone(state=s, label=str(s.label), reached_at=reached.get(s), expected_by=None, current=False,
-                  whose_turn="")
-        for s in MAIN_PATH[:position]
-    ]  # fmt: skip
     entered = reached.get(state)
     chain = london_day(entered) if entered is not None else today
+    ahead = MAIN_PATH[position + 1 :]
     expected: list[date | None] = []
     previous = S(state)
-    for s in MAIN_PATH[position + 1 :]:
-        if previous in OWN_PACE or expected:  # a wait on the organisation, or a step after an overdue one
+    for s in ahead:
+        if previous in OWN_PACE or expected:  # a wait on the organisation, or a step after one that may be overdue
             chain = max(chain, today)
         if s in days:
             chain = add_working_days(chain, days[s])
-            expected.append(chain)
-        else:
-            expected.append(None)
+        expected.append(chain if s in days else None)
         previous = s
-    milestones.append(
-        Milestone(state=state, label=str(S(state).label), reached_at=entered,
-                  expected_by=expected[0] if expected and state not in OWN_PACE else None, current=True,
-                  whose_turn=whose_turn(state))
-    )  # fmt: skip
-    milestones.extend(
-        Milestone(state=s, label=str(s.label), reached_at=None, expected_by=when, current=False,
-                  whose_turn=whose_turn(s))
-        for s, when in zip(MAIN_PATH[position + 1 :], expected, strict=True)
-    )  # fmt: skip
-    return milestones
+    moves_on_by = expected[0] if expected and state not in OWN_PACE else None
+    return [
+        *(_milestone(s, reached_at=reached.get(s)) for s in MAIN_PATH[:position]),
+        _milestone(state, reached_at=entered, expected_by=moves_on_by, current=True, turn=True),
+        *(_milestone(s, reached_at=None, expected_by=when, turn=True) for s, when in zip(ahead, expected, strict=True)),
+    ]
 
 
 def _exit_of(state: str, reached: Mapping[str, datetime]) -> S | None:
@@ -213,21 +215,15 @@ def _exit_of(state: str, reached: Mapping[str, datetime]) -> S | None:
 
 
 def _exit_timeline(state: str, exit_state: S, reached: Mapping[str, datetime]) -> list[Milestone]:
+    """The states the request went through before it left the path, the turn it took, and what it has reached since
+    (its data deleted, closed)."""
     left_at = reached.get(exit_state)
     before = [
         s for s in MAIN_PATH if s in reached and s not in AFTER_EXIT and (left_at is None or reached[s] <= left_at)
     ]
     furthest = max((MAIN_PATH.index(s) for s in before), default=0)
-    milestones = [
-        Milestone(state=s, label=str(s.label), reached_at=reached.get(s) if s in before else None, expected_by=None,
-                  current=False, whose_turn="")
-        for s in MAIN_PATH[: furthest + 1]
-    ]  # fmt: skip
-    after = [s for s in AFTER_EXIT if s == state or (s in reached and (left_at is None or reached[s] >= left_at))]
-    for s in (exit_state, *after):
-        current = s == state
-        milestones.append(
-            Milestone(state=s, label=str(s.label), reached_at=reached.get(s), expected_by=None, current=current,
-                      whose_turn=whose_turn(s) if current else "")
-        )  # fmt: skip
-    return milestones
+    since = [s for s in AFTER_EXIT if s == state or (s in reached and (left_at is None or reached[s] >= left_at))]
+    return [
+        *(_milestone(s, reached_at=reached.get(s) if s in before else None) for s in MAIN_PATH[: furthest + 1]),
+        *(_milestone(s, reached_at=reached.get(s), current=s == state, turn=s == state) for s in (exit_state, *since)),
+    ]
