@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 from ehssg.forms import apply_errors
 from ehssg.roles import roles_of
 
-from . import agreement, cohort_file, eligibility, messages, selectors, services, turnaround
+from . import agreement, cohort_file, messages, selectors, services, turnaround
 from . import forms as lab_forms
 from .choices import RequestState
 from .models import DataLabRequest
@@ -226,7 +226,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "lab_request": lab_request,
         "actions": _actions(request.user, page),
         "reasons": messages.REASONS,
-        "ineligible_reasons": eligibility.REASONS,  # FIXME after merge
+        "ineligible_reasons": messages.INELIGIBLE_REASONS,
         "methods": messages.LINK_METHODS,
         "min_people": settings.DATALAB_MIN_PEOPLE,
     }
