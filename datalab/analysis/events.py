@@ -1,0 +1,133 @@
+"""Hospital events per person, held as sorted integer keys so that any window's count is two binary searches.
+
+A key is position << SHIFT | day (days since the start of coverage), position being the person's row in the
+population. For a person's window [start, end] the events are the keys between the two searches; the first is the
+event at the lower one; bed days come from a running sum of nights. Every person's window at once is two
+np.searchsorted calls over the whole array: no loop over people and no people x events table.
+
+Loading: DuckDB reads only the columns it needs from the Parquet files, classes the events (HES ADMIMETH for
+emergency and elective spells, ATTENDED = 5 for outpatient attendances) and sorts the keys, in parallel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from ..choices import Outcome
+from ..extract import ELECTIVE_CODES, EMERGENCY_CODES
+
+SHIFT = 13  # 8,192 days (22 years) of coverage per person
+DAY_MASK = (1 << SHIFT) - 1
+KINDS: tuple[str, ...] = tuple(Outcome.values)  # A&E, emergency, elective, outpatient, bed days
+
+
+def _codes(codes: frozenset[str]) -> str:
+    return ", ".join(f"'{code}'" for code in sorted(codes))
+
+
+# Per outcome: the events, a day and the nights they count (1 for every kind but bed days). Bed days: spells with at
+# least one night (SPELDUR; a spell still open at the end of coverage runs to it), so the "first event" of bed days is
+# the first overnight admission and same-day stays are excluded (IAU).
+EVENT_SQL = {
+    Outcome.AE_ATTENDANCES: "SELECT person_id, ARRIVALDATE AS day, 1 AS nights FROM read_parquet($ae)",
+    Outcome.EMERGENCY_ADMISSIONS: (
+        f"SELECT person_id, ADMIDATE AS day, 1 AS nights FROM read_parquet($apc) "  # noqa: S608 - constants only
+        f"WHERE ADMIMETH IN ({_codes(EMERGENCY_CODES)})"
+    ),
+    Outcome.ELECTIVE_ADMISSIONS: (
+        f"SELECT person_id, ADMIDATE AS day, 1 AS nights FROM read_parquet($apc) "  # noqa: S608 - constants only
+        f"WHERE ADMIMETH IN ({_codes(ELECTIVE_CODES)})"
+    ),
+    Outcome.OUTPATIENT_ATTENDANCES: (
+        "SELECT person_id, APPTDATE AS day, 1 AS nights FROM read_parquet($op) WHERE ATTENDED = '5'"
+    ),
+    Outcome.BED_DAYS: (
+        "SELECT person_id, ADMIDATE AS day, coalesce(SPELDUR, $coverage_end::DATE - ADMIDATE) AS nights "
+        "FROM read_parquet($apc) WHERE coalesce(SPELDUR, $coverage_end::DATE - ADMIDATE) > 0"
+    ),
+}
+
+KEYS_SQL = """
+SELECT (p.position::BIGINT << {shift}) | (e.day - $origin::DATE)::BIGINT AS key, e.nights::BIGINT AS nights
+FROM ({events}) e JOIN positions p USING (person_id)
+ORDER BY key
+"""
+
+
+@dataclass(frozen=True)
+class Window:
+    """One outcome over each person's window: events, nights (bed days; events otherwise), first event's day."""
+
+    count: np.ndarray
+    nights: np.ndarray
+    first_day: np.ndarray  # days from the window's start to the first event; -1 when there is none
+
+
+@dataclass(frozen=True)
+class EventIndex:
+    """Every outcome's events as sorted keys (and running nights), over coverage starting on day ``origin``."""
+
+    keys: dict[str, np.ndarray]
+    cumulative_nights: dict[str, np.ndarray]  # leading 0, then the running sum of nights in key order
+    origin: int  # days since 1970-01-01 of the first day of coverage
+
+    @classmethod
+    def from_arrays(cls, *, origin: int, events: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> EventIndex:
+        """From (position, day since 1970, nights) per outcome, in any order."""
+        keys, cumulative = {}, {}
+        for kind, (position, day, nights) in events.items():
+            key = (position.astype(np.int64) << SHIFT) | (day.astype(np.int64) - origin)
+            order = np.argsort(key, kind="stable")
+            keys[kind] = key[order]
+            cumulative[kind] = np.concatenate([[0], np.cumsum(nights.astype(np.int64)[order])])
+        return cls(keys, cumulative, origin)
+
+    def window(self, kind: str, positions: np.ndarray, start: np.ndarray, end: np.ndarray) -> Window:
+        """Events of ``kind`` with start <= day <= end (days since 1970), for each person position."""
+        keys = self.keys[kind]
+        base = positions.astype(np.int64) << SHIFT
+        lo = np.searchsorted(keys, base | (start.astype(np.int64) - self.origin), side="left")
+        hi = np.searchsorted(keys, base | (end.astype(np.int64) + 1 - self.origin), side="left")
+        count = hi - lo
+        cumulative = self.cumulative_nights[kind]
+        nights = cumulative[hi] - cumulative[lo]
+        first = np.full(positions.size, -1, dtype=np.int64)
+        has = count > 0
+        first[has] = (keys[lo[has]] & DAY_MASK) + self.origin - start[has]
+        return Window(count, nights, first)
+
+    def events_between(
+        self, kind: str, positions: np.ndarray, start: np.ndarray, end: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The events themselves in each person's window: (row in ``positions``, day since 1970, nights)."""
+        keys = self.keys[kind]
+        base = positions.astype(np.int64) << SHIFT
+        lo = np.searchsorted(keys, base | (start.astype(np.int64) - self.origin), side="left")
+        hi = np.searchsorted(keys, base | (end.astype(np.int64) + 1 - self.origin), side="left")
+        rows = np.repeat(np.arange(positions.size), hi - lo)
+        at = np.arange(rows.size) - np.repeat(np.cumsum(hi - lo) - (hi - lo), hi - lo) + np.repeat(lo, hi - lo)
+        cumulative = self.cumulative_nights[kind]
+        return rows, (keys[at] & DAY_MASK) + self.origin, cumulative[at + 1] - cumulative[at]
+
+
+def load_events(
+    connection: duckdb.DuckDBPyConnection, extract_dir: Path, *, origin: int, coverage_end: str
+) -> EventIndex:
+    """Every outcome's keys from the extract (``positions``, person_id -> position, registered on the connection)."""
+    keys, cumulative = {}, {}
+    tables = {name: str(Path(extract_dir) / f"{name}.parquet") for name in ("ae", "apc", "op")}
+    origin_date = str(np.datetime64(origin, "D"))
+    for kind, events in EVENT_SQL.items():
+        sql = KEYS_SQL.format(shift=SHIFT, events=events)
+        wanted = {name: path for name, path in tables.items() if f"${name}" in events}
+        parameters: dict[str, str] = {**wanted, "origin": origin_date}
+        if "$coverage_end" in events:
+            parameters["coverage_end"] = coverage_end
+        result = connection.execute(sql, parameters).fetchnumpy()
+        keys[str(kind)] = np.asarray(result["key"], dtype=np.int64)
+        cumulative[str(kind)] = np.concatenate([[0], np.cumsum(np.asarray(result["nights"], dtype=np.int64))])
+    return EventIndex(keys, cumulative, origin)

@@ -1,0 +1,119 @@
+"""Nearest-neighbour matching on the logit of the propensity score, within exact strata, with replacement.
+
+Every stratum's controls are sorted once (one global sort on stratum, then logit); each treated person's place among
+them is found with np.searchsorted, and the k nearest controls within the caliper are among the k places on either
+side of it: a window of 2k candidates per treated person, never a treated x controls matrix. Ties in distance go to
+the control with the lower logit, so with distinct control logits the result equals a brute-force search; the caller
+makes logits distinct with a seeded jitter far below the caliper, which also picks at random among controls whose
+covariates (and so logits) are identical.
+
+Weights estimate the effect on the treated: a treated person matched to k controls gives each 1/k; a control's weight
+is the sum over the treated people it serves, so the controls' weights add up to the number of matched treated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Who was matched to whom: row numbers into the treated and control arrays given to `match`."""
+
+    treated: np.ndarray  # (pairs,) treated row of each pair
+    control: np.ndarray  # (pairs,) control row of each pair
+    k: np.ndarray  # (n_treated,) controls found for each treated person (0: unmatched)
+    n_controls: int
+
+    @property
+    def matched(self) -> np.ndarray:
+        """Boolean per treated row: matched to at least one control."""
+        return self.k > 0
+
+    @property
+    def pair_weight(self) -> np.ndarray:
+        return 1.0 / self.k[self.treated]
+
+    def control_weights(self) -> np.ndarray:
+        """Per control row: the sum of 1/k over the treated people it serves (0 for controls never used)."""
+        return np.bincount(self.control, weights=self.pair_weight, minlength=self.n_controls)
+
+    def components(self) -> tuple[np.ndarray, np.ndarray]:
+        """Connected components of the matching graph: (label per treated row, label per control row).
+
+        Two matched sets that share a control are one component; components share no person, so sums over them are
+        independent given the covariates: the clusters for the variance (datalab/analysis/inference.py).
+        Unmatched treated and unused controls get -1.
+        """
+        n_t = self.k.size
+        graph = coo_matrix(
+            (np.ones(self.treated.size), (self.treated, n_t + self.control)), shape=(n_t + self.n_controls,) * 2
+        )
+        _, labels = connected_components(graph, directed=False)
+        used = np.zeros(n_t + self.n_controls, dtype=bool)
+        used[self.treated] = True
+        used[n_t + self.control] = True
+        labels = np.where(used, labels, -1)
+        return labels[:n_t], labels[n_t:]
+
+
+def match(
+    *,
+    treated_logit: np.ndarray,
+    treated_stratum: np.ndarray,
+    control_logit: np.ndarray,
+    control_stratum: np.ndarray,
+    caliper: float,
+    max_controls: int,
+) -> Matches:
+    """Up to ``max_controls`` nearest controls (same stratum, |logit difference| <= caliper) for each treated row."""
+    k = max_controls
+    n_t, n_c = treated_logit.size, control_logit.size
+    if n_t == 0 or n_c == 0:
+        return Matches(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_t, np.int64), n_c)
+    order = np.lexsort((np.arange(n_c), control_logit, control_stratum))  # stratum, then logit, then row
+    sorted_stratum = control_stratum[order]
+    sorted_logit = control_logit[order]
+    # Each treated person's stratum as a range [first, last) of the sorted controls.
+    first = np.searchsorted(sorted_stratum, treated_stratum, side="left")
+    last = np.searchsorted(sorted_stratum, treated_stratum, side="right")
+    # The place among that stratum's controls where the treated logit would go (searching the stratum's slice only).
+    place = _searchsorted_in_ranges(sorted_logit, first, last, treated_logit)
+    offsets = np.arange(-k, k)
+    candidates = place[:, None] + offsets[None, :]  # (n_t, 2k): k places to the left and k to the right
+    inside = (candidates >= first[:, None]) & (candidates < last[:, None])
+    safe = np.where(inside, candidates, 0)
+    distance = np.abs(sorted_logit[safe] - treated_logit[:, None])
+    distance = np.where(inside & (distance <= caliper), distance, np.inf)
+    # Nearest first; equal distances keep the lower place (lower logit, then lower row): a stable sort on distance.
+    rank = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    chosen_distance = np.take_along_axis(distance, rank, axis=1)
+    chosen = np.take_along_axis(safe, rank, axis=1)
+    found = np.isfinite(chosen_distance)
+    counts = found.sum(axis=1)
+    treated_rows = np.repeat(np.arange(n_t), counts)
+    control_rows = order[chosen[found]]
+    return Matches(treated_rows, control_rows, counts.astype(np.int64), n_c)
+
+
+def _searchsorted_in_ranges(values: np.ndarray, first: np.ndarray, last: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """np.searchsorted(values[first_i:last_i], x_i) + first_i for every i, vectorised by bisection on the ranges.
+
+    ``values`` is sorted within each range (the controls of one stratum). About log2(largest range) passes of
+    vectorised comparisons: no Python loop over people or strata.
+    """
+    lo, hi = first.copy(), last.copy()
+    while True:
+        active = lo < hi
+        if not active.any():
+            return lo
+        mid = (lo + hi) // 2
+        safe = np.where(active, mid, 0)
+        go_right = active & (values[safe] < x)
+        lo = np.where(go_right, mid + 1, lo)
+        hi = np.where(active & ~go_right, mid, hi)
+
