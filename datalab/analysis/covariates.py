@@ -209,6 +209,11 @@ def age_at(dob: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 
 PRIOR = {kind: f"prior_{kind}" for kind in KINDS}
+REGION_NAMES = {
+    "E12000001": "North East", "E12000002": "North West", "E12000003": "Yorkshire and The Humber",
+    "E12000004": "East Midlands", "E12000005": "West Midlands", "E12000006": "East of England",
+    "E12000007": "London", "E12000008": "South East", "E12000009": "South West",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -341,7 +346,8 @@ def balance_covariates(frame: AnalysisFrame) -> list[Covariate]:
     for code, level in enumerate(frame.ethnic_levels):
         rows.append(Covariate(f"ethnic:{level}", f"Ethnicity group: {level}", True, (frame.ethnic == code) * 1.0))
     for code, level in enumerate(frame.region_levels):
-        rows.append(Covariate(f"region:{level}", f"Region: {level}", True, (frame.region == code) * 1.0))
+        label = f"Region: {REGION_NAMES.get(level, level)}"
+        rows.append(Covariate(f"region:{level}", label, True, (frame.region == code) * 1.0))
     rows.append(Covariate("imd", "Deprivation decile (1 most deprived)", False, frame.imd.astype(float)))
     for kind in KINDS:
         label = f"{OUTCOME_LABELS[kind]} in the year before"

@@ -28,7 +28,7 @@ class AnalysisParameters:
     min_share_matched: float = 0.80  # of the analysed cohort
     min_people: int = 60  # analysed people needed for a headline (JDL)
     minimal_important_difference: float | None = None  # per 100 people, on the primary measure; declared by the charity
-    fit_controls: int = 100_000  # controls sampled to fit the propensity model (only the intercept moves)
+    fit_controls: int = 50_000  # controls sampled to fit the propensity model (only the intercept moves)
     lookback_days: int = LOOKBACK_DAYS
     follow_up_days: int = FOLLOW_UP_DAYS
     lag_days: int = 90  # processing lag after the follow-up year before the extract is complete
@@ -55,4 +55,6 @@ class AnalysisParameters:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AnalysisParameters:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        if set(data) - known:
+            raise ValueError(f"unknown analysis parameters: {sorted(set(data) - known)}")
+        return cls(**data)

@@ -28,6 +28,7 @@ from ..choices import Measure
 from .balance import CovariateBalance, covariate_balance, effective_sample_size
 from .covariates import (
     EPOCH,
+    REGION_NAMES,
     AnalysisFrame,
     CohortSelection,
     Coverage,
@@ -68,11 +69,6 @@ from .result import (
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "duckdb", "pyarrow", "acro")
 JITTER = 1e-9  # far below any caliper: makes logits distinct, so ties between identical controls fall at random
 PLACEBO_MEASURES = (Measure.RATE.value, Measure.FREQUENCY.value)
-REGION_NAMES = {
-    "E12000001": "North East", "E12000002": "North West", "E12000003": "Yorkshire and The Humber",
-    "E12000004": "East Midlands", "E12000005": "West Midlands", "E12000006": "East of England",
-    "E12000007": "London", "E12000008": "South East", "E12000009": "South West",
-}  # fmt: skip
 SEX_LABELS = {1: "Male", 2: "Female", 0: "Other or unknown"}
 
 

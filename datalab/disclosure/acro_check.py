@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..analysis.result import AcroEvidence, AcroTable
 
-VOLATILE = {"timestamp"}
-ACRO_LOGGERS = ("acro", "acro:records", "acro:summary", "acro.ontology_handler")  # dropped from the evidence so a run's result is deterministic
+VOLATILE = {"timestamp"}  # dropped from the evidence so a run's result is deterministic
+ACRO_LOGGERS = ("acro", "acro:records", "acro:summary", "acro.ontology_handler")
 
 
 @contextlib.contextmanager

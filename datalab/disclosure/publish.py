@@ -204,7 +204,8 @@ def _outcome_table(name: str, title: str, rows_in: tuple[OutcomeRow, ...], evide
         holm = "" if row.holm_p is None else _p(row.holm_p)
         marker = "" if row.significant_after_holm is None else ("yes" if row.significant_after_holm else "no")
         rows.append((
-            dict(Outcome.choices)[row.outcome], row.measure, "primary" if row.primary else "secondary",
+            dict(Outcome.choices)[row.outcome], row.measure,
+            "placebo" if row.period == "placebo" else ("primary" if row.primary else "secondary"),
             _per_100(row.treated_value) if shown_t else STAR, _per_100(row.control_value) if shown_c else STAR,
             _per_100(row.difference) if whole else STAR,
             f"{_per_100(row.ci_low)} to {_per_100(row.ci_high)}" if whole else STAR,
