@@ -153,4 +153,4 @@ class MinimalImportantDifference:
 
 
 def minimal_important_difference(estimate: Estimate, value: float) -> MinimalImportantDifference:
-    return MinimalImportantDifference(value, estimate.ci_low > -value, estimate.ci_high < value)
+    return MinimalImportantDifference(value, bool(estimate.ci_low > -value), bool(estimate.ci_high < value))

@@ -1,11 +1,11 @@
 """Nearest-neighbour matching on the logit of the propensity score, within exact strata, with replacement.
 
-Every stratum's controls are sorted once (one global sort on stratum, then logit); each treated person's place among
-them is found with np.searchsorted, and the k nearest controls within the caliper are among the k places on either
-side of it: a window of 2k candidates per treated person, never a treated x controls matrix. Ties in distance go to
-the control with the lower logit, so with distinct control logits the result equals a brute-force search; the caller
-makes logits distinct with a seeded jitter far below the caliper, which also picks at random among controls whose
-covariates (and so logits) are identical.
+Every stratum's controls are sorted once (one argsort of a key that orders by stratum, then logit); each treated
+person's place among them is found with np.searchsorted, and the k nearest controls within the caliper are among the
+k places on either side of it: a window of 2k candidates per treated person, never a treated x controls matrix.
+Ties in distance go to the control with the lower logit, so with distinct control logits the result equals a
+brute-force search; the caller makes logits distinct with a seeded jitter far below the caliper, which also picks at
+random among controls whose covariates (and so logits) are identical.
 
 Weights estimate the effect on the treated: a treated person matched to k controls gives each 1/k; a control's weight
 is the sum over the treated people it serves, so the controls' weights add up to the number of matched treated.
@@ -75,21 +75,26 @@ def match(
     n_t, n_c = treated_logit.size, control_logit.size
     if n_t == 0 or n_c == 0:
         return Matches(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_t, np.int64), n_c)
-    order = np.lexsort((np.arange(n_c), control_logit, control_stratum))  # stratum, then logit, then row
-    sorted_stratum = control_stratum[order]
+    if min(int(treated_stratum.min()), int(control_stratum.min())) < 0:
+        raise ValueError("strata are codes 0, 1, 2, ...")
+    # One sort key for stratum and logit: stratum * span + (logit - lowest), span wider than any logit difference
+    # plus the caliper, so strata never interleave. One argsort of the controls, one searchsorted for the treated.
+    lowest = min(float(treated_logit.min()), float(control_logit.min()))
+    span = max(float(treated_logit.max()), float(control_logit.max())) - lowest + 4 * caliper + 1.0
+    control_key = control_stratum * span + (control_logit - lowest)
+    order = np.argsort(control_key)
+    sorted_key = control_key[order]
     sorted_logit = control_logit[order]
-    # Each treated person's stratum as a range [first, last) of the sorted controls.
-    first = np.searchsorted(sorted_stratum, treated_stratum, side="left")
-    last = np.searchsorted(sorted_stratum, treated_stratum, side="right")
-    # The place among that stratum's controls where the treated logit would go (searching the stratum's slice only).
-    place = _searchsorted_in_ranges(sorted_logit, first, last, treated_logit)
+    first = np.searchsorted(sorted_key, treated_stratum * span, side="left")  # the stratum's range [first, last)
+    last = np.searchsorted(sorted_key, (treated_stratum + 1) * span, side="left")
+    place = np.searchsorted(sorted_key, treated_stratum * span + (treated_logit - lowest), side="left")
     offsets = np.arange(-k, k)
     candidates = place[:, None] + offsets[None, :]  # (n_t, 2k): k places to the left and k to the right
     inside = (candidates >= first[:, None]) & (candidates < last[:, None])
     safe = np.where(inside, candidates, 0)
     distance = np.abs(sorted_logit[safe] - treated_logit[:, None])
     distance = np.where(inside & (distance <= caliper), distance, np.inf)
-    # Nearest first; equal distances keep the lower place (lower logit, then lower row): a stable sort on distance.
+    # Nearest first; equal distances keep the lower place (the lower logit): a stable sort on distance.
     rank = np.argsort(distance, axis=1, kind="stable")[:, :k]
     chosen_distance = np.take_along_axis(distance, rank, axis=1)
     chosen = np.take_along_axis(safe, rank, axis=1)
@@ -98,22 +103,3 @@ def match(
     treated_rows = np.repeat(np.arange(n_t), counts)
     control_rows = order[chosen[found]]
     return Matches(treated_rows, control_rows, counts.astype(np.int64), n_c)
-
-
-def _searchsorted_in_ranges(values: np.ndarray, first: np.ndarray, last: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """np.searchsorted(values[first_i:last_i], x_i) + first_i for every i, vectorised by bisection on the ranges.
-
-    ``values`` is sorted within each range (the controls of one stratum). About log2(largest range) passes of
-    vectorised comparisons: no Python loop over people or strata.
-    """
-    lo, hi = first.copy(), last.copy()
-    while True:
-        active = lo < hi
-        if not active.any():
-            return lo
-        mid = (lo + hi) // 2
-        safe = np.where(active, mid, 0)
-        go_right = active & (values[safe] < x)
-        lo = np.where(go_right, mid + 1, lo)
-        hi = np.where(active & ~go_right, mid, hi)
-
