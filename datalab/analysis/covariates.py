@@ -13,6 +13,7 @@ come from the ``follow_up_days`` after it; the same counts over the year before 
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import messages
 from ..choices import Outcome
@@ -86,24 +88,36 @@ class Population:
     def size(self) -> int:
         return int(self.person_id.size)
 
+    @functools.cached_property
+    def dense(self) -> bool:
+        """Person ids 0, 1, 2, ... (as the synthetic extract has them): a person's id is their position."""
+        return bool(self.size and self.person_id[0] == 0 and self.person_id[-1] == self.size - 1)
+
     def positions(self, person_ids: np.ndarray) -> np.ndarray:
         """Rows of these person ids (-1 for ids not in the population)."""
+        if self.dense:
+            return np.where((person_ids >= 0) & (person_ids < self.size), person_ids, -1)
         place = np.clip(np.searchsorted(self.person_id, person_ids), 0, max(self.size - 1, 0))
         return np.where(self.person_id[place] == person_ids, place, -1) if self.size else np.full(person_ids.size, -1)
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, tuple[str, ...]]:
-    values = np.asarray(column.fill_null("Unknown").to_numpy(zero_copy_only=False), dtype=object).astype(str)
-    levels, codes = np.unique(values, return_inverse=True)
-    return codes.astype(np.int16), tuple(str(level) for level in levels)
+    """Codes into the sorted distinct values (Arrow's hash dictionary, remapped: no sort of millions of strings)."""
+    encoded = pc.dictionary_encode(column.fill_null("Unknown").combine_chunks())
+    dictionary = [str(v) for v in encoded.dictionary.to_pylist()]
+    levels = sorted(dictionary)
+    remap = np.array([levels.index(v) for v in dictionary], dtype=np.int16)
+    return remap[np.asarray(encoded.indices.to_numpy(zero_copy_only=False))], tuple(levels)
 
 
 def load_population(connection: duckdb.DuckDBPyConnection, extract_dir: Path) -> Population:
     table = connection.execute(POPULATION_SQL, {"persons": str(Path(extract_dir) / "persons.parquet")}).to_arrow_table()
     ethnic, ethnic_levels = _codes(table.column("ethnic"))
     region, region_levels = _codes(table.column("region"))
-    sex_text = np.asarray(table.column("sex").fill_null("0").to_numpy(zero_copy_only=False), dtype=object).astype(str)
-    sex = np.select([sex_text == "1", sex_text == "2"], [1, 2], 0).astype(np.int8)
+    sex_column = table.column("sex").fill_null("0")
+    male = np.asarray(pc.equal(sex_column, "1").to_numpy(zero_copy_only=False), dtype=bool)
+    female = np.asarray(pc.equal(sex_column, "2").to_numpy(zero_copy_only=False), dtype=bool)
+    sex = np.select([male, female], [1, 2], 0).astype(np.int8)
     return Population(
         person_id=np.asarray(table.column("person_id").to_numpy(), dtype=np.int64),
         dob=np.asarray(table.column("dob").to_numpy(), dtype=np.int64),
@@ -131,11 +145,8 @@ def load_extract(extract_dir: Path) -> tuple[Coverage, Population, EventIndex]:
     connection = duckdb.connect(":memory:")
     try:
         population = load_population(connection, extract_dir)
-        connection.register("positions", pa.table({
-            "person_id": pa.array(population.person_id), "position": pa.array(np.arange(population.size)),
-        }))  # fmt: skip
         end = str(np.datetime64(coverage.end, "D"))
-        events = load_events(connection, extract_dir, origin=coverage.start, coverage_end=end)
+        events = load_events(connection, extract_dir, population.positions, origin=coverage.start, coverage_end=end)
     finally:
         connection.close()
     return coverage, population, events
@@ -296,13 +307,19 @@ def build_frame(
     treated[: cohort_positions.size] = True
     age = age_at(population.dob[positions], index_day)
     band, quarter, sex = age_band_of(age), quarter_of(index_day), population.sex[positions].astype(np.int64)
-    stratum_key = (sex * 32 + band) * 100_000 + quarter
+    # A small dense key (sex x band x quarter since the first), so strata are found with lookups, not sorts.
+    first_quarter = int(quarter[treated].min())
+    quarters = int(quarter[treated].max()) - first_quarter + 1
+    in_range = (quarter >= first_quarter) & (quarter < first_quarter + quarters) & (age >= 0)
+    stratum_key = np.where(in_range, (sex * (TOP_AGE_BAND + 1) + band) * quarters + quarter - first_quarter, 0)
     treated_keys = np.unique(stratum_key[treated])
-    keep = np.isin(stratum_key, treated_keys) & (age >= 0)
+    code = np.full(3 * (TOP_AGE_BAND + 1) * quarters, -1, dtype=np.int64)
+    code[treated_keys] = np.arange(treated_keys.size)
+    keep = in_range & (code[stratum_key] >= 0)
     keep[: cohort_positions.size] = True
     positions, index_day, treated, age = positions[keep], index_day[keep], treated[keep], age[keep]
-    band, quarter, sex, stratum_key = band[keep], quarter[keep], sex[keep], stratum_key[keep]
-    stratum = np.unique(stratum_key, return_inverse=True)[1]
+    band, quarter, sex = band[keep], quarter[keep], sex[keep]
+    stratum = code[stratum_key[keep]]
     return AnalysisFrame(
         positions=positions,
         index_day=index_day,

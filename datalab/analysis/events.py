@@ -5,12 +5,13 @@ population. For a person's window [start, end] the events are the keys between t
 event at the lower one; bed days come from a running sum of nights. Every person's window at once is two
 np.searchsorted calls over the whole array: no loop over people and no people x events table.
 
-Loading: DuckDB reads only the columns it needs from the Parquet files, classes the events (HES ADMIMETH for
-emergency and elective spells, ATTENDED = 5 for outpatient attendances) and sorts the keys, in parallel.
+Loading: DuckDB reads only the columns it needs from the Parquet files and classes the events (HES ADMIMETH for
+emergency and elective spells, ATTENDED = 5 for outpatient attendances); numpy makes the keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +52,7 @@ EVENT_SQL = {
     ),
 }
 
-KEYS_SQL = """
-SELECT (p.position::BIGINT << {shift}) | (e.day - $origin::DATE)::BIGINT AS key, e.nights::BIGINT AS nights
-FROM ({events}) e JOIN positions p USING (person_id)
-ORDER BY key
-"""
+SELECT_EVENTS = "SELECT person_id, (day - DATE '1970-01-01')::INTEGER AS day, nights::BIGINT AS nights FROM ({events})"
 
 
 @dataclass(frozen=True)
@@ -115,19 +112,34 @@ class EventIndex:
 
 
 def load_events(
-    connection: duckdb.DuckDBPyConnection, extract_dir: Path, *, origin: int, coverage_end: str
+    connection: duckdb.DuckDBPyConnection,
+    extract_dir: Path,
+    positions_of: Callable[[np.ndarray], np.ndarray],
+    *,
+    origin: int,
+    coverage_end: str,
 ) -> EventIndex:
-    """Every outcome's keys from the extract (``positions``, person_id -> position, registered on the connection)."""
+    """Every outcome's keys from the extract; ``positions_of`` maps person ids to population rows (-1: unknown).
+
+    DuckDB filters and classes the events; the keys are sorted here only when the files were not already in person
+    and date order (the extract writes them so, and DuckDB keeps a scan's order), which a single pass checks.
+    """
     keys, cumulative = {}, {}
     tables = {name: str(Path(extract_dir) / f"{name}.parquet") for name in ("ae", "apc", "op")}
-    origin_date = str(np.datetime64(origin, "D"))
     for kind, events in EVENT_SQL.items():
-        sql = KEYS_SQL.format(shift=SHIFT, events=events)
         wanted = {name: path for name, path in tables.items() if f"${name}" in events}
-        parameters: dict[str, str] = {**wanted, "origin": origin_date}
+        parameters: dict[str, str] = {**wanted}
         if "$coverage_end" in events:
             parameters["coverage_end"] = coverage_end
+        sql = SELECT_EVENTS.format(events=events)
         result = connection.execute(sql, parameters).fetchnumpy()
-        keys[str(kind)] = np.asarray(result["key"], dtype=np.int64)
-        cumulative[str(kind)] = np.concatenate([[0], np.cumsum(np.asarray(result["nights"], dtype=np.int64))])
+        position = positions_of(np.asarray(result["person_id"], dtype=np.int64))
+        known = position >= 0
+        key = (position[known] << SHIFT) | (np.asarray(result["day"], dtype=np.int64)[known] - origin)
+        nights = np.asarray(result["nights"], dtype=np.int64)[known]
+        if key.size > 1 and bool((key[1:] < key[:-1]).any()):
+            order = np.argsort(key, kind="stable")
+            key, nights = key[order], nights[order]
+        keys[str(kind)] = key
+        cumulative[str(kind)] = np.concatenate([[0], np.cumsum(nights)])
     return EventIndex(keys, cumulative, origin)

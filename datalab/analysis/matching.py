@@ -50,15 +50,14 @@ class Matches:
         Unmatched treated and unused controls get -1.
         """
         n_t = self.k.size
-        graph = coo_matrix(
-            (np.ones(self.treated.size), (self.treated, n_t + self.control)), shape=(n_t + self.n_controls,) * 2
-        )
+        used, control_node = np.unique(self.control, return_inverse=True)  # only the controls in a matched set
+        nodes = n_t + used.size
+        graph = coo_matrix((np.ones(self.treated.size), (self.treated, n_t + control_node)), shape=(nodes, nodes))
         _, labels = connected_components(graph, directed=False)
-        used = np.zeros(n_t + self.n_controls, dtype=bool)
-        used[self.treated] = True
-        used[n_t + self.control] = True
-        labels = np.where(used, labels, -1)
-        return labels[:n_t], labels[n_t:]
+        treated_labels = np.where(self.matched, labels[:n_t], -1)
+        control_labels = np.full(self.n_controls, -1, dtype=labels.dtype)
+        control_labels[used] = labels[n_t:]
+        return treated_labels, control_labels
 
 
 def match(
