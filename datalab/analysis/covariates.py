@@ -299,8 +299,8 @@ def build_frame(
     pool = np.ones(population.size, dtype=bool)
     pool[excluded_positions] = False
     pool[cohort_positions] = False
-    control_positions = np.flatnonzero(pool)
-    control_index = cohort_index_day[rng.integers(0, cohort_index_day.size, control_positions.size)]
+    control_positions = np.flatnonzero(pool) if cohort_positions.size else np.empty(0, np.int64)
+    control_index = cohort_index_day[rng.integers(0, max(cohort_index_day.size, 1), control_positions.size)]
     positions = np.concatenate([cohort_positions, control_positions])
     index_day = np.concatenate([cohort_index_day, control_index])
     treated = np.zeros(positions.size, dtype=bool)
@@ -308,8 +308,8 @@ def build_frame(
     age = age_at(population.dob[positions], index_day)
     band, quarter, sex = age_band_of(age), quarter_of(index_day), population.sex[positions].astype(np.int64)
     # A small dense key (sex x band x quarter since the first), so strata are found with lookups, not sorts.
-    first_quarter = int(quarter[treated].min())
-    quarters = int(quarter[treated].max()) - first_quarter + 1
+    first_quarter = int(quarter[treated].min()) if treated.any() else 0
+    quarters = int(quarter[treated].max()) - first_quarter + 1 if treated.any() else 1
     in_range = (quarter >= first_quarter) & (quarter < first_quarter + quarters) & (age >= 0)
     stratum_key = np.where(in_range, (sex * (TOP_AGE_BAND + 1) + band) * quarters + quarter - first_quarter, 0)
     treated_keys = np.unique(stratum_key[treated])

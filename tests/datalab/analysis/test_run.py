@@ -161,6 +161,17 @@ def test_too_few_people_and_too_few_matched_are_not_feasible_with_reasons(small_
         analysed=analysed, minimum=10_000)
 
 
+def test_a_cohort_with_no_one_analysable_is_not_feasible(small_extract, linkage):
+    links = linkage.links.select(["row", "person_id"]).append_column(
+        "index_date", pa.array([date(2021, 6, 1)] * linkage.links.num_rows, pa.date32()))
+    run = run_analysis(extract_dir=small_extract.path, links=links, params=AnalysisParameters())
+    result = run.result
+    assert result.counts.analysed == 0 and result.counts.matched == 0 and not result.feasibility.passed
+    assert [r.code for r in result.feasibility.reasons] == ["too_few_people", "too_few_matched"]
+    assert {e.reason: e.people for e in result.counts.excluded}["index_date_outside_window"] == links.num_rows
+    assert result.acro is None and publish(result).tables[0].name == "counts"
+
+
 def test_cohort_rows_that_cannot_be_analysed_are_counted_by_reason(small_extract, linkage):
     coverage, population, _ = load_extract(small_extract.path)
     links = linkage.links
