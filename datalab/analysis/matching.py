@@ -76,6 +76,16 @@ def match(
         return Matches(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_t, np.int64), n_c)
     if min(int(treated_stratum.min()), int(control_stratum.min())) < 0:
         raise ValueError("strata are codes 0, 1, 2, ...")
+    # Controls outside every treated logit's reach in their stratum can never be chosen: drop them before sorting.
+    strata = int(max(treated_stratum.max(), control_stratum.max())) + 1
+    low, high = np.full(strata, np.inf), np.full(strata, -np.inf)
+    np.minimum.at(low, treated_stratum, treated_logit)
+    np.maximum.at(high, treated_stratum, treated_logit)
+    reachable = np.flatnonzero((control_logit >= low[control_stratum] - caliper)
+                               & (control_logit <= high[control_stratum] + caliper))  # fmt: skip
+    control_logit, control_stratum = control_logit[reachable], control_stratum[reachable]
+    if reachable.size == 0:
+        return Matches(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_t, np.int64), n_c)
     # One sort key for stratum and logit: stratum * span + (logit - lowest), span wider than any logit difference
     # plus the caliper, so strata never interleave. One argsort of the controls, one searchsorted for the treated.
     lowest = min(float(treated_logit.min()), float(control_logit.min()))
@@ -100,5 +110,5 @@ def match(
     found = np.isfinite(chosen_distance)
     counts = found.sum(axis=1)
     treated_rows = np.repeat(np.arange(n_t), counts)
-    control_rows = order[chosen[found]]
+    control_rows = reachable[order[chosen[found]]]
     return Matches(treated_rows, control_rows, counts.astype(np.int64), n_c)

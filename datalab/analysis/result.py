@@ -15,7 +15,7 @@ import math
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from .balance import CovariateBalance
 from .inference import EValue, MinimalImportantDifference
@@ -23,8 +23,6 @@ from .outcomes import GroupFigures
 from .parameters import AnalysisParameters
 
 ANALYSIS_VERSION = "1"
-
-T = TypeVar("T")
 
 
 def to_plain(value: Any) -> Any:
