@@ -26,33 +26,34 @@ DAY_MASK = (1 << SHIFT) - 1
 KINDS: tuple[str, ...] = tuple(Outcome.values)  # A&E, emergency, elective, outpatient, bed days
 
 
-def _codes(codes: frozenset[str]) -> str:
-    return ", ".join(f"'{code}'" for code in sorted(codes))
-
-
-# Per outcome: the events, a day and the nights they count (1 for every kind but bed days). Bed days: spells with at
-# least one night (SPELDUR; a spell still open at the end of coverage runs to it), so the "first event" of bed days is
-# the first overnight admission and same-day stays are excluded (IAU).
+# Per outcome: the events, a day (days since 1970) and the nights they count (1 for every kind but bed days). Bed days:
+# spells with at least one night (SPELDUR; a spell still open at the end of coverage runs to it), so the "first event"
+# of bed days is the first overnight admission and same-day stays are excluded (IAU). Admission methods come in as a
+# parameter ($codes: EMERGENCY_CODES or ELECTIVE_CODES), so every query is a constant.
 EVENT_SQL = {
-    Outcome.AE_ATTENDANCES: "SELECT person_id, ARRIVALDATE AS day, 1 AS nights FROM read_parquet($ae)",
+    Outcome.AE_ATTENDANCES: (
+        "SELECT person_id, (ARRIVALDATE - DATE '1970-01-01')::INTEGER AS day, 1::BIGINT AS nights "
+        "FROM read_parquet($ae)"
+    ),
     Outcome.EMERGENCY_ADMISSIONS: (
-        f"SELECT person_id, ADMIDATE AS day, 1 AS nights FROM read_parquet($apc) "  # noqa: S608 - constants only
-        f"WHERE ADMIMETH IN ({_codes(EMERGENCY_CODES)})"
+        "SELECT person_id, (ADMIDATE - DATE '1970-01-01')::INTEGER AS day, 1::BIGINT AS nights "
+        "FROM read_parquet($apc) WHERE list_contains($codes, ADMIMETH)"
     ),
     Outcome.ELECTIVE_ADMISSIONS: (
-        f"SELECT person_id, ADMIDATE AS day, 1 AS nights FROM read_parquet($apc) "  # noqa: S608 - constants only
-        f"WHERE ADMIMETH IN ({_codes(ELECTIVE_CODES)})"
+        "SELECT person_id, (ADMIDATE - DATE '1970-01-01')::INTEGER AS day, 1::BIGINT AS nights "
+        "FROM read_parquet($apc) WHERE list_contains($codes, ADMIMETH)"
     ),
     Outcome.OUTPATIENT_ATTENDANCES: (
-        "SELECT person_id, APPTDATE AS day, 1 AS nights FROM read_parquet($op) WHERE ATTENDED = '5'"
+        "SELECT person_id, (APPTDATE - DATE '1970-01-01')::INTEGER AS day, 1::BIGINT AS nights "
+        "FROM read_parquet($op) WHERE ATTENDED = '5'"
     ),
     Outcome.BED_DAYS: (
-        "SELECT person_id, ADMIDATE AS day, coalesce(SPELDUR, $coverage_end::DATE - ADMIDATE) AS nights "
+        "SELECT person_id, (ADMIDATE - DATE '1970-01-01')::INTEGER AS day, "
+        "coalesce(SPELDUR, $coverage_end::DATE - ADMIDATE)::BIGINT AS nights "
         "FROM read_parquet($apc) WHERE coalesce(SPELDUR, $coverage_end::DATE - ADMIDATE) > 0"
     ),
 }
-
-SELECT_EVENTS = "SELECT person_id, (day - DATE '1970-01-01')::INTEGER AS day, nights::BIGINT AS nights FROM ({events})"
+CODES = {Outcome.EMERGENCY_ADMISSIONS: sorted(EMERGENCY_CODES), Outcome.ELECTIVE_ADMISSIONS: sorted(ELECTIVE_CODES)}
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,12 @@ def load_events(
     """
     keys, cumulative = {}, {}
     tables = {name: str(Path(extract_dir) / f"{name}.parquet") for name in ("ae", "apc", "op")}
-    for kind, events in EVENT_SQL.items():
-        wanted = {name: path for name, path in tables.items() if f"${name}" in events}
-        parameters: dict[str, str] = {**wanted}
-        if "$coverage_end" in events:
+    for kind, sql in EVENT_SQL.items():
+        parameters: dict[str, object] = {name: path for name, path in tables.items() if f"${name}" in sql}
+        if "$coverage_end" in sql:
             parameters["coverage_end"] = coverage_end
-        sql = SELECT_EVENTS.format(events=events)
+        if kind in CODES:
+            parameters["codes"] = CODES[kind]
         result = connection.execute(sql, parameters).fetchnumpy()
         position = positions_of(np.asarray(result["person_id"], dtype=np.int64))
         known = position >= 0
