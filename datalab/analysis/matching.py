@@ -81,8 +81,9 @@ def match(
     low, high = np.full(strata, np.inf), np.full(strata, -np.inf)
     np.minimum.at(low, treated_stratum, treated_logit)
     np.maximum.at(high, treated_stratum, treated_logit)
-    reachable = np.flatnonzero((control_logit >= low[control_stratum] - caliper)
-                               & (control_logit <= high[control_stratum] + caliper))  # fmt: skip
+    reach = caliper * (1 + 1e-9) + 1e-12  # a hair wider: the exact test is the distance below, this only prunes
+    reachable = np.flatnonzero((control_logit >= low[control_stratum] - reach)
+                               & (control_logit <= high[control_stratum] + reach))  # fmt: skip
     control_logit, control_stratum = control_logit[reachable], control_stratum[reachable]
     if reachable.size == 0:
         return Matches(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(n_t, np.int64), n_c)
