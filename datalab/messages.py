@@ -50,3 +50,9 @@ DATA_STILL_HELD = (
     "The lab still holds this request's person-level data: it must be deleted before the request is "
     "closed."
 )
+
+# The API (datalab/api/): what a client reads in an error.
+API_UNKNOWN_FIELD = "{name} is not a field this request takes. It takes: {known}."
+API_FILE_REQUIRED = "Send the cohort file (CSV or XLSX) in the form field named file."
+API_ONE_FILE = "Send one cohort file at a time, in the form field named file."
+API_FILE_TOO_LARGE = "The file must be smaller than {size}. Nothing was kept."
