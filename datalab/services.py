@@ -122,11 +122,13 @@ def _audit(
 
 def _take(
     request: DataLabRequest, step: Step, *, actor: Any, at: datetime, reason: str = "",
-    details: dict[str, Any] | None = None, system: str = "",
+    details: dict[str, Any] | None = None, system: str = "", changes: dict[str, Any] | None = None,
 ) -> AuditEntry:  # fmt: skip
     """Move a locked request along ``step``: the guard, the new state, its history row and its audit entry.
 
-    ``system`` names the task taking a system step (``actor`` is then None)."""
+    ``system`` names the task taking a system step (``actor`` is then None). ``changes`` are fields the step sets,
+    applied once the guard has judged the actor against the request as it was (naming the analyst must not decide
+    whether the person naming them may)."""
     transition = TRANSITIONS[step]
     if system:
         role = Actor.SYSTEM
@@ -145,6 +147,8 @@ def _take(
     reason = (reason or "").strip()
     if step in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": messages.REASON_REQUIRED})
+    for name, value in (changes or {}).items():
+        setattr(request, name, value)
     before = request.state
     request.state = transition.target
     request.state_entered_at = at
@@ -408,10 +412,9 @@ def request_open_upload(
     if not actors_for(actor, request) & TRANSITIONS[Step.OPEN_UPLOAD].actors:
         raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(Step.OPEN_UPLOAD)))
     _check_team(analyst, output_checker)
-    request.analyst = analyst
-    request.output_checker = output_checker
     details = {"analyst": _actor_name(analyst), "output_checker": _actor_name(output_checker)}
-    _take(request, Step.OPEN_UPLOAD, actor=actor, at=_now(at), reason=reason, details=details)
+    _take(request, Step.OPEN_UPLOAD, actor=actor, at=_now(at), reason=reason, details=details,
+          changes={"analyst": analyst, "output_checker": output_checker})  # fmt: skip
     return request
 
 
