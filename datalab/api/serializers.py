@@ -29,6 +29,7 @@ from ehssg.filtersets import NOT_A_SLUG, SLUG_RE, UNKNOWN_SLUG
 from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP
 
 from .. import messages, services
+from ..choices import RequestState
 from ..models import AgreementAcceptance, AuditEntry, CohortUpload, DataLabRequest, DeletionCertificate, Organisation
 from ..states import REASON_REQUIRED, Step, Transition
 
@@ -102,8 +103,8 @@ class LabPersonRef(TextField):
         self.group = group
         self.unknown = unknown
 
-    def to_internal_value(self, data: Any) -> Any:  # type: ignore[override]
-        username = super().to_internal_value(data)
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        username = super().run_validation(data)  # text, of a username's length
         person = get_user_model().objects.filter(username=username, groups__name=self.group).first()
         if person is None:
             raise serializers.ValidationError(self.unknown.format(person=username), code="unknown_person")
@@ -379,8 +380,21 @@ class RequestSerializer(UtcModelSerializer):
         }
 
 
+class CodeOrNullField(serializers.ChoiceField):
+    """A code the record may leave empty (an event that is not a step, the state before a draft existed): null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) if value else None
+
+
 class AuditEntrySerializer(UtcModelSerializer):
     actor = serializers.CharField(source="actor_name", help_text="The person's name at the time, or the task.")
+    step = CodeOrNullField(choices=Step.choices, help_text="The step taken; null for an event that is not one.")
+    from_state = CodeOrNullField(choices=RequestState.choices, help_text="null where the request did not move.")
+    to_state = CodeOrNullField(choices=RequestState.choices, help_text="null where the request did not move.")
 
     class Meta:
         model = AuditEntry
