@@ -13,7 +13,7 @@ from . import messages
 from .choices import RequestState
 
 if TYPE_CHECKING:
-    pass
+    from .models import DataLabRequest, Organisation  # noqa: F401 - the querysets' row types
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):

@@ -291,7 +291,7 @@ class UploadResultSerializer(UploadSerializer):
 
 class NextStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=Step.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment] # a declared field, not Field.label (the metaclass)
     reason_required = serializers.BooleanField()
     url = serializers.URLField(allow_null=True, help_text="Where to POST it; null for a step the API does not take.")
 
@@ -426,5 +426,7 @@ class CohortProblemSerializer(serializers.Serializer):
 
 class CohortProblemsSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = CohortProblemSerializer(many=True, help_text="The first problems found (at most a few hundred).")
+    errors = CohortProblemSerializer(  # type: ignore[assignment] # a declared field; output only, never validated
+        many=True, help_text="The first problems found (at most DATALAB_MAX_REPORTED_ERRORS)."
+    )
     total = serializers.IntegerField(help_text="How many problems the file has in all.")
