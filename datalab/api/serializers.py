@@ -23,7 +23,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.reverse import reverse
 
-from ehssg.api.fields import TextField
+from ehssg.api.fields import NumberField, StrictBooleanField, StrictIntegerField, TextField
 from ehssg.api.schema import version_field
 from ehssg.filtersets import NOT_A_SLUG, SLUG_RE, UNKNOWN_SLUG
 from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP
@@ -36,6 +36,7 @@ from ..states import REASON_REQUIRED, Step, Transition
 MAX_TEXT = 10_000
 MAX_REASON = 2_000
 MAX_USERNAME = 150
+MAX_PEOPLE = 10_000_000  # more than any programme helps; the same bound on every database
 MAX_FILENAME = 255
 # Dates a programme can have started on; beyond them date arithmetic (a year of follow-up) has no meaning.
 EARLIEST = date(1900, 1, 1)
@@ -60,8 +61,9 @@ class UtcDateTimeField(serializers.DateTimeField):
 
 
 class StrictInput(serializers.Serializer):
-    """Refuses a field it does not take (a misspelt ``reasno`` or a read-only ``state``) instead of ignoring it: a
-    client whose change was silently dropped would think it was made."""
+    """A field this body does not take is refused (400, code unknown_field), never ignored."""
+
+    # Why: a misspelt ``reasno`` or a read-only ``state`` silently dropped would read to the client as done.
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -115,14 +117,19 @@ class LabPersonRef(TextField):
 
 
 class ApplicationInput(StrictInput, serializers.ModelSerializer):
-    """The application's answers, typed as the model types them; the service checks them as a whole."""
+    """The application's answers. A field this body does not take is refused (400, unknown_field); the lab's checks
+    run on the whole application when it is submitted."""
 
+    # JSON's own types only: DRF's fields also take "400" for a number and 0 for false, which the document refuses.
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: TextField,
         models.TextField: TextField,
+        models.BooleanField: StrictBooleanField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.DecimalField: NumberField,
     }
-    version = version_field()
+    version = version_field(json_only=True)
 
     class Meta:
         model = DataLabRequest
@@ -132,6 +139,7 @@ class ApplicationInput(StrictInput, serializers.ModelSerializer):
             "who_it_helps": {"max_length": MAX_TEXT},
             "delivery_start": {"validators": DATE_BOUNDS},
             "delivery_end": {"validators": DATE_BOUNDS},
+            "expected_people": {"min_value": 0, "max_value": MAX_PEOPLE},
         }
 
 
@@ -143,7 +151,7 @@ class RequestCreateInput(ApplicationInput):
 
 
 class VersionInput(StrictInput):
-    version = version_field()
+    version = version_field(json_only=True)
 
 
 def _reason(step: Step) -> TextField:
@@ -166,7 +174,7 @@ class SignAgreementInput(VersionInput):
                                help_text="The name of the person signing for the organisation (required).")  # fmt: skip
     signatory_role = TextField(max_length=200, required=False, allow_blank=True, default="",
                                help_text="Their job title (required).")  # fmt: skip
-    accepted = serializers.BooleanField(
+    accepted = StrictBooleanField(
         required=False, default=False,
         help_text="true: the organisation has read and accepts the data sharing agreement (required).",
     )  # fmt: skip

@@ -92,13 +92,15 @@ def _version_if_sent(request: Request, instance: DataLabRequest) -> Iterator[Dat
 
 
 def _who(step: Step) -> str:
-    actors = sorted(TRANSITIONS[step].actors - {Actor.SYSTEM}, key=list(Actor).index)
-    return ", ".join(str(actor.label) for actor in actors)
+    """Who takes the step, from the transition table: "The organisation or the EHSSG secretariat"."""
+    labels = [str(actor.label) for actor in sorted(TRANSITIONS[step].actors - {Actor.SYSTEM}, key=list(Actor).index)]
+    return " or ".join([labels[0], *(label[0].lower() + label[1:] for label in labels[1:])])
 
 
 def _step_description(step: Step) -> str:
     transition = TRANSITIONS[step]
-    sources = ", ".join(sorted(str(RequestState(state).label).lower() for state in transition.sources))
+    states = sorted(str(RequestState(state).label).lower() for state in transition.sources)
+    sources = " or ".join([", ".join(states[:-1]), states[-1]]) if len(states) > 1 else states[0]
     target = str(RequestState(transition.target).label).lower()
     reason = " A reason is required: the organisation and the audit trail read it." if step in REASON_REQUIRED else ""
     return (

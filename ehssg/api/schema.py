@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
+from .fields import StrictIntegerField
 from .permissions import PublicReadSignedInWrite
 
 
@@ -43,8 +44,10 @@ ETAG = OpenApiParameter(
 )
 
 
-def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
+def version_field(*, json_only: bool = False) -> serializers.IntegerField:
+    """The body's ``version``; ``json_only`` refuses "3" for 3 (a form's fields are all text, so uploads take it)."""
+    field_class = StrictIntegerField if json_only else serializers.IntegerField
+    return field_class(
         required=False,
         min_value=0,
         max_value=2**31 - 1,

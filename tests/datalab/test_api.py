@@ -273,6 +273,8 @@ def test_a_draft_changes_only_with_the_version_read(lab):
     url = request_url(request)
 
     assert errors(charity.patch(url, {"expected_people": 450}, format="json"), 428)[0]["message"] == VERSION_REQUIRED
+    as_text = charity.patch(url, {"expected_people": 450, "version": "1"}, format="json")
+    assert [(e["field"], e["code"]) for e in errors(as_text)] == [("version", "not_whole_number")]
     stale = charity.patch(url, {"expected_people": 450}, format="json", HTTP_IF_MATCH='"7"')
     assert errors(stale, 412)[0]["code"] == "precondition_failed"
     request.refresh_from_db()
