@@ -424,17 +424,21 @@ class AuditTrailSerializer(serializers.Serializer):
 
 
 class CohortProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="The row of the file (headings are row 1); null for "
-                                   "a problem with the file as a whole.")  # fmt: skip
+    """One problem: with the file's row and column when the file itself is the problem; the API's error otherwise."""
+
+    row = serializers.IntegerField(required=False, allow_null=True, help_text="The row of the file (headings are "
+                                   "row 1); null for a problem with the file as a whole.")  # fmt: skip
     field = serializers.CharField(allow_null=True, help_text="The column (nhs_number, index_date ...); null for the "
-                                  "file as a whole.")  # fmt: skip
+                                  "file as a whole, or for a refusal of the request as a whole.")  # fmt: skip
     message = serializers.CharField(help_text="What is wrong and how to correct it; never the cell's value.")
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="invalid_row or invalid_file for the file's problems.")
 
 
 class CohortProblemsSerializer(serializers.Serializer):
+    """The upload's 400: the file's problems (with rows and the total), or the services' refusal (the API's error)."""
+
     detail = serializers.CharField()
     errors = CohortProblemSerializer(  # type: ignore[assignment] # a declared field; output only, never validated
         many=True, help_text="The first problems found (at most DATALAB_MAX_REPORTED_ERRORS)."
     )
-    total = serializers.IntegerField(help_text="How many problems the file has in all.")
+    total = serializers.IntegerField(required=False, help_text="For a file with problems: how many it has in all.")

@@ -126,6 +126,14 @@ def test_a_draft_shows_its_checks_and_power_as_it_stands_and_the_list_what_is_ke
     assert changed.json()["power"]["n_treated"] == 400
 
 
+def test_a_draft_with_no_one_expected_yet_has_no_power_and_fails_its_checks(lab):
+    response = client_for(lab.charity).post(f"{API}/requests/", application_body(organisation="hartley",
+                                            expected_people=0), format="json")  # fmt: skip
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["power"] is None
+    assert [check["passed"] for check in response.json()["eligibility"] if check["code"] == "min_people"] == [False]
+
+
 def test_lists_show_each_person_what_they_may_see(lab):
     own_draft = draft(lab)
     own = advance(lab, draft(lab), RequestState.SUBMITTED)
