@@ -124,3 +124,15 @@ def _purge_append_only_rows_before_flush(request):
         cursor.execute("DELETE FROM datalab_auditentry")
         cursor.execute("DELETE FROM datalab_deletioncertificate")
         cursor.execute("DELETE FROM datalab_maintenance_window")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _datalab_files(tmp_path_factory):
+    """The Health Data Lab's files (the demo's extract, requests' folders, the development key) in a folder of the
+    test session's, never under var/: one session folder, so every demo load of the session shares one extract (the
+    lab's own tests put theirs under each test's tmp_path: tests/datalab/conftest.py)."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("datalab-session")
+    with override_settings(DATALAB_DATA_DIR=root / "data", DATALAB_DEVELOPMENT_KEY_FILE=root / "development.key"):
+        yield root
