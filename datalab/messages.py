@@ -8,6 +8,10 @@ KEY_FILE_UNREADABLE = "The pseudonymisation key file named in DATALAB_PSEUDONYM_
 KEY_TOO_SHORT = "The pseudonymisation key must be at least 32 characters long."
 DEVELOPMENT_KEY_IN_USE = "Using the development pseudonymisation key file; never use it for real data"
 EXTRACT_MISSING = "There is no national extract in {path}: build one with manage.py datalab_extract."
+NO_IDENTIFIERS = (
+    "Row {row} has neither an NHS number nor a date of birth, sex and postcode: read the file with "
+    "cohort_file.read_cohort_file, which refuses such rows, before pseudonymising it."
+)
 
 # Reasons a cohort row is not linked, as the charity reads them.
 REASONS = {
@@ -50,3 +54,153 @@ DATA_STILL_HELD = (
     "The lab still holds this request's person-level data: it must be deleted before the request is "
     "closed."
 )
+
+# The cohort file (datalab/cohort_file.py). Never a cell's value in a message: it may be an NHS number, a date of
+# birth or a postcode.
+COHORT_COLUMN_LABELS = {
+    "nhs_number": "NHS number",
+    "date_of_birth": "date of birth",
+    "sex": "sex",
+    "postcode": "postcode",
+    "index_date": "index date",
+    "sessions": "number of sessions",
+}
+COHORT_INVALID = "The file cannot be used: it has {count}. Correct the file and upload it again."
+COHORT_PROBLEM = "1 problem"
+COHORT_PROBLEMS = "{count} problems"
+COHORT_WRONG_TYPE = "The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."
+COHORT_EMPTY = "The file is empty."
+COHORT_TOO_BIG = "The file must be smaller than {size}."
+COHORT_NOT_UTF8 = (
+    "The file is not saved as UTF-8, so some of its characters cannot be read. In Excel, choose File, Save As and "
+    "the file type 'CSV UTF-8 (Comma delimited) (*.csv)', then upload the new file."
+)
+COHORT_CSV_BINARY = (
+    "The file is not a CSV file: it contains data that is not text. Save your spreadsheet as 'CSV UTF-8 (Comma "
+    "delimited) (*.csv)', or upload the Excel workbook (.xlsx) itself."
+)
+COHORT_CSV_IS_WORKBOOK = (
+    "The file's name ends in .csv but it is an Excel workbook. Upload it with a name ending in .xlsx, or save it as "
+    "'CSV UTF-8 (Comma delimited) (*.csv)'."
+)
+COHORT_CSV_UNREADABLE = (
+    "The file cannot be read as CSV (the problem is on line {line}). Save it again from your spreadsheet as 'CSV UTF-8 "
+    "(Comma delimited) (*.csv)' and upload the new file."
+)
+COHORT_CSV_SEPARATOR = (
+    "The columns must be separated by commas. Save the file as 'CSV UTF-8 (Comma delimited) (*.csv)' and upload the "
+    "new file."
+)
+COHORT_XLSX_NOT_WORKBOOK = (
+    "The file's name ends in .xlsx but it is not an Excel workbook. It may be an older .xls file or protected by a "
+    "password: open it in Excel, remove any password, and save it as 'Excel Workbook (*.xlsx)'."
+)
+COHORT_XLSX_UNREADABLE = (
+    "The workbook cannot be read: it may be damaged. Open it in Excel, save it again as 'Excel Workbook (*.xlsx)' and "
+    "upload the new file, or upload the list as a CSV file."
+)
+COHORT_XLSX_TOO_LARGE = (
+    "The workbook is too large once unpacked (more than {size}). Keep only the list of people in it, or upload the "
+    "list as a CSV file."
+)
+COHORT_XLSX_NO_SHEET = "The workbook has no worksheet. Put the list of people on its first sheet."
+COHORT_XLSX_TOO_WIDE = (
+    "The first sheet has something in a column after column {column}. Keep only the columns of the template on the "
+    "first sheet, with nothing to their right."
+)
+COHORT_XLSX_TOO_LONG = (
+    "The first sheet has something below row {row}, which is more rows than Excel allows. Keep only the list of people "
+    "on the first sheet."
+)
+COHORT_HEADINGS = "nhs_number, date_of_birth, sex, postcode, index_date and, if you record them, sessions"
+COHORT_HEADER_MISSING = (
+    "The first row must be the column headings: " + COHORT_HEADINGS + ". Download the template to see them."
+)
+COHORT_COLUMNS_MISSING = (
+    "The first row must have the headings {columns}. Add them, even if the column is empty for some people."
+)
+COHORT_COLUMNS_UNKNOWN = (
+    "The file has columns the lab does not accept: {columns}. Delete them: send only the columns of the template."
+)
+COHORT_COLUMNS_DUPLICATED = "The file has more than one column headed {columns}. Keep one of each."
+COHORT_VALUES_WITHOUT_HEADING = (
+    "There is something in {columns}, which has no heading. Delete it, or give the column one of the template's "
+    "headings."
+)
+COHORT_NO_ROWS = "The file has no people in it. Add one row for each person, under the headings."
+COHORT_TOO_MANY_ROWS = "The file has more than {limit} people. The lab can take at most {limit} in one request."
+
+COHORT_ROW_FORMULA = "Row {row}: the {column} contains a formula. Enter the value itself."
+COHORT_ROW_FORMULA_LIKE = (
+    "Row {row}: the {column} starts with +, @, a tab or a line break, which a spreadsheet could treat as a formula. "
+    "Delete that character."
+)
+COHORT_ROW_NHS_NUMBER_FORMAT = (
+    "Row {row}: enter the NHS number as 10 digits (spaces between them are fine), or leave it empty."
+)
+COHORT_ROW_NHS_NUMBER_CHECK = (
+    "Row {row}: the NHS number is not a valid NHS number (its last digit does not match the others). Check it against "
+    "the person's records."
+)
+COHORT_ROW_IDENTIFIERS_MISSING = (
+    "Row {row}: enter the NHS number or, if you do not know it, the date of birth, sex and postcode."
+)
+COHORT_ROW_DATE_OF_BIRTH_FORMAT = "Row {row}: enter the date of birth as a real date, like 31/3/1980 or 1980-03-31."
+COHORT_ROW_DATE_OF_BIRTH_FUTURE = "Row {row}: the date of birth must be today or in the past."
+COHORT_ROW_DATE_OF_BIRTH_TOO_EARLY = "Row {row}: the date of birth must be on or after 1 January 1900."
+COHORT_ROW_SEX = "Row {row}: enter the sex as 1, M or male, or as 2, F or female."
+COHORT_ROW_POSTCODE = "Row {row}: enter a full UK postcode, like LS1 4AP."
+COHORT_ROW_INDEX_DATE_MISSING = "Row {row}: enter the index date (the date the person started the programme)."
+COHORT_ROW_INDEX_DATE_FORMAT = "Row {row}: enter the index date as a real date, like 31/3/2024 or 2024-03-31."
+COHORT_ROW_INDEX_DATE_FUTURE = "Row {row}: the index date must be today or in the past."
+COHORT_ROW_INDEX_DATE_TOO_EARLY = "Row {row}: the index date must be on or after 1 January 1900."
+COHORT_ROW_INDEX_BEFORE_BIRTH = "Row {row}: the index date must be the same as or after the date of birth."
+COHORT_ROW_SESSIONS = (
+    "Row {row}: enter the number of sessions as a whole number from 0 to 10,000, or leave it empty."
+)
+COHORT_ROW_DUPLICATE_NHS_NUMBER = (
+    "Row {row}: this person is already in the file (the same NHS number as row {first}). Include each person once."
+)
+COHORT_ROW_DUPLICATE_DETAILS = (
+    "Row {row}: this person may already be in the file (the same date of birth, sex and postcode as row {first}). "
+    "Include each person once, or give their NHS numbers."
+)
+
+# The template the organisation downloads: its second sheet, "Guidance", one row a column.
+COHORT_GUIDANCE_TITLE = "How to fill in the list of people"
+COHORT_GUIDANCE_INTRO = (
+    "Put one person on each row of the first sheet, under the headings in row 1. Do not change or move the headings, "
+    "add columns, or add anything else to that sheet.",
+    "Give each person's NHS number if you know it. If you do not, give their date of birth, sex and postcode instead, "
+    "so the lab can still find them.",
+    "The examples below show the format only: they are not real people. Do not copy them into the first sheet; if you "
+    "have, delete them before you upload the file.",
+    "Enter values, not formulas: do not start a value with =, +, @ or a tab.",
+)
+COHORT_GUIDANCE_HEADINGS = ("Heading", "What to enter", "Required?", "Example")
+COHORT_GUIDANCE_COLUMNS = {
+    "nhs_number": (
+        "The person's 10-digit NHS number. Spaces between the digits are fine.",
+        "If you know it",
+        "999 000 0018",
+    ),
+    "date_of_birth": (
+        "The person's date of birth, as day/month/year or year-month-day.",
+        "If there is no NHS number",
+        "31/03/1980",
+    ),
+    "sex": ("M (or 1, or male) for male; F (or 2, or female) for female.", "If there is no NHS number", "F"),
+    "postcode": ("The full postcode of the person's home address.", "If there is no NHS number", "LS1 4AP"),
+    "index_date": (
+        "The date the person started your programme (or first contact, if there is no clear start), as "
+        "day/month/year or year-month-day.",
+        "Yes",
+        "15/09/2023",
+    ),
+    "sessions": (
+        "How many sessions the person attended, as a whole number. Leave it empty, or delete the column, if you do "
+        "not record it.",
+        "No",
+        "12",
+    ),
+}
