@@ -247,25 +247,25 @@ def build_lab(demo: Demo) -> dict[str, int]:
     """Add the lab to the demo (``demo`` is ``sampledata.demo.Demo``): its extract, people, charities and requests."""
     started = perf_counter()
     extract, built = demo_extract()
-    registered = services.extract_register(
-        folder=extract.path, manifest=extract.manifest, base_rates=compute_base_rates(extract.path),
-        at=demo.now - timedelta(days=EXTRACT_REGISTERED_DAYS_AGO),
-    )  # fmt: skip
-    lab = Lab(
-        now=demo.now, rng=random.Random(demo.rng.random()), clock=Clock(),  # noqa: S311 - seeded demo data
-        users={"secretariat": demo.users["secretariat"], **_people(demo.hashed_password)},
-        organisations=_organisations(), pool=cohort_pool(extract),
-    )  # fmt: skip
-    try:
-        with dated_history(lab.clock):
+    # The lab opened some months ago: its extract, people and charities (their history rows dated then).
+    clock = Clock(at=demo.now - timedelta(days=EXTRACT_REGISTERED_DAYS_AGO))
+    with dated_history(clock):
+        registered = services.extract_register(folder=extract.path, manifest=extract.manifest,
+                                               base_rates=compute_base_rates(extract.path), at=clock.at)  # fmt: skip
+        lab = Lab(
+            now=demo.now, rng=random.Random(demo.rng.random()), clock=clock,  # noqa: S311 - seeded demo data
+            users={"secretariat": demo.users["secretariat"], **_people(demo.hashed_password)},
+            organisations=_organisations(), pool=cohort_pool(extract),
+        )  # fmt: skip
+        try:
             for number, story in enumerate(STORIES):
                 demo.tick(number, len(STORIES))
-                lab.made.append(_play(lab, story))
-    except BaseException:
-        # The database rolls back; the request folders written meanwhile must not outlive it.
-        for request in lab.made:
-            store.delete_request_data(request.reference)
-        raise
+                _play(lab, story)
+        except BaseException:
+            # The database rolls back; the request folders written meanwhile must not outlive it.
+            for request in lab.made:
+                store.delete_request_data(request.reference)
+            raise
     return {
         "datalab_charities": len(CHARITIES), "datalab_requests": len(lab.made), "datalab_persons": registered.persons,
         "datalab_extract_built": int(built), "datalab_milliseconds": round(1000 * (perf_counter() - started)),
@@ -377,11 +377,11 @@ def _play(lab: Lab, story: Story) -> DataLabRequest:
     lab.clock.at = at
     request = services.request_create(actor=lab.users[charity.username], organisation=lab.organisations[charity.slug],
                                       at=at, **story.application)  # fmt: skip
+    lab.made.append(request)
     for step in story.path:
         at += GAPS[step]
         lab.clock.at = at
         STEPS[step](lab, story, request, at)
-    lab.clock.at = None
     request.refresh_from_db()
     return request
 

@@ -35,6 +35,26 @@ HELD = {RequestState.LINKED, RequestState.FEASIBLE, RequestState.PROTOCOL_LOCKED
 pytestmark = pytest.mark.django_db
 
 
+def make_demo() -> Demo:
+    return Demo(rng=random.Random(4), now=NOW, users={"secretariat": make_secretariat()},
+                hashed_password=make_password(DEMO_PASSWORD))  # fmt: skip
+
+
+def test_a_demo_failing_part_way_leaves_no_request_folder(monkeypatch):
+    """First in this module: it runs before the module's demo is loaded (the people would exist twice)."""
+
+    def broken(**kwargs):
+        raise RuntimeError("the analyst's laptop caught fire")
+
+    monkeypatch.setattr(services, "request_mark_feasible", broken)
+    with pytest.raises(RuntimeError, match="caught fire"):
+        build_lab(make_demo())
+
+    assert CohortUpload.objects.exists()  # the failure came after an upload (the test's transaction rolls it back)
+    assert not [path for path in (data_dir() / "requests").iterdir() if path.name in set(
+        DataLabRequest.objects.values_list("reference", flat=True))]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def lab_demo(django_db_setup, django_db_blocker):
     """The lab's part alone, loaded once for this module's tests (rolled back after them), on the demo's clock, with
@@ -43,9 +63,7 @@ def lab_demo(django_db_setup, django_db_blocker):
         monkeypatch.delenv(KEY_ENV, raising=False)
         monkeypatch.delenv(KEY_FILE_ENV, raising=False)
         with time_machine.travel(NOW, tick=False):
-            demo = Demo(rng=random.Random(4), now=NOW, users={"secretariat": make_secretariat()},
-                        hashed_password=make_password(DEMO_PASSWORD))  # fmt: skip
-            counts = build_lab(demo)
+            counts = build_lab(make_demo())
         yield counts
 
 
