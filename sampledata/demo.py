@@ -35,6 +35,7 @@ from releases.schedule import LONDON, Schedule
 
 SERVICE_CORE = 300  # releases played through the services; a larger register adds the rest in bulk
 SCAN_LIMIT = 2000  # larger benchmark registers skip the rescan here: run `manage.py scan_flags` when wanted
+OVERDUE_WITHIN = timedelta(days=30)  # a release left overdue for longer than this would have been chased
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for a local demo only, never used in production
 
 # What ``build`` reports as it goes: (step number from 1, of how many steps, what, done, out of). The command draws it.
@@ -133,6 +134,7 @@ class Demo:
     counts: dict[str, int] = field(default_factory=dict)
     progress: Progress = _no_progress
     current: int = 0
+    left_overdue: bool = False
     hashed_password: str = ""  # the demo password, hashed once (each hash takes a second of CPU on purpose)
 
     def step(self, number: int, done: int = 0, total: int = 0) -> None:
@@ -419,6 +421,8 @@ def _finish(demo: Demo, release: Release, editor: Any, offset: int) -> None:
         return
     if release.release_at < demo.now:
         roll = rng.random()
+        if not demo.left_overdue and release.release_at > demo.now - OVERDUE_WITHIN:
+            roll = 1.0  # one recent release is always left overdue: the producer pages' overdue filter shows it
         if roll < 0.9:
             services.release_publish(actor=editor, release=release,
                                      published_url=f"https://www.gov.uk/government/statistics/{release.slug}",
@@ -426,7 +430,8 @@ def _finish(demo: Demo, release: Release, editor: Any, offset: int) -> None:
         elif roll < 0.95:
             services.release_cancel(actor=editor, release=release, reason=rng.choice(CANCEL_REASONS),
                                     at=release.release_at - timedelta(days=2))  # fmt: skip
-        # else: left overdue, as happens
+        else:
+            demo.left_overdue = True  # as happens
     elif rng.random() < 0.04:
         services.release_cancel(actor=editor, release=release, reason=rng.choice(CANCEL_REASONS),
                                 at=demo.now - timedelta(days=1))  # fmt: skip
