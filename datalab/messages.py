@@ -204,3 +204,133 @@ COHORT_GUIDANCE_COLUMNS = {
         "12",
     ),
 }
+
+# The application's automatic checks (datalab/eligibility.py): each says what was checked, passed or not. Dates read
+# like "1 April 2024".
+CHECK_MIN_PEOPLE_PASSED = "You expect {people:,} people: the lab needs at least {minimum:,}."
+CHECK_MIN_PEOPLE_FAILED = (
+    "You expect {people:,} people, but the lab needs at least {minimum:,} to compare them fairly with similar people. "
+    "You could wait until more people have taken part, or combine years or sites."
+)
+CHECK_DATES_IN_ORDER_PASSED = "The programme start dates run from {start} to {end}."
+CHECK_DATES_IN_ORDER_FAILED = "The last programme start date ({end}) is before the first ({start})."
+CHECK_HISTORY_PASSED = (
+    "The national data covers the year before the first programme start date, {start} (it begins on "
+    "{coverage_start})."
+)
+CHECK_HISTORY_FAILED = (
+    "The first programme start date, {start}, is too early: the lab compares people's hospital use in the year before "
+    "they started, and the national data begins on {coverage_start}. The earliest start date it can use is {earliest}."
+)
+CHECK_FOLLOW_UP_PASSED = (
+    "The national data covers the full year after the last programme start date, {end} (the latest start date it can "
+    "follow up is {latest})."
+)
+CHECK_FOLLOW_UP_FAILED = (
+    "The last programme start date, {end}, is too late: the lab needs a full year of hospital use after each start "
+    "date, and {lag} days more for hospital records to arrive, but the national data runs only to {coverage_end}. "
+    "The latest start date the data can follow up is {latest}."
+)
+
+# Why a linked person cannot be analysed, as the charity reads it (codes from eligibility.index_date_reason).
+INELIGIBLE_REASONS = {
+    "index_before_history": "Started too early: the national data does not cover the year before the start date",
+    "index_after_coverage": "The start date is after the end of the national data",
+    "follow_up_incomplete": "Started too late: the national data does not yet cover the full year after the start date",
+}
+
+# The power check (datalab/power.py): the smallest difference the lab could detect, before the charity applies.
+POWER_SENTENCE_RATE = (
+    "With {people:,} people, the lab could detect a difference of about {difference} or more in every 100 people "
+    "having {event} in the year after starting (for example, from {base} to {lower} in every 100). A smaller "
+    "difference could be real but the lab would probably not be able to tell it from chance."
+)
+POWER_SENTENCE_FREQUENCY = (
+    "With {people:,} people, the lab could detect a difference of about {difference} or more {events} per 100 people "
+    "in the year after starting (for example, from {base} to {lower} per 100). A smaller difference could be real but "
+    "the lab would probably not be able to tell it from chance."
+)
+POWER_SENTENCE_TOO_FEW = (
+    "With {people:,} people, the lab could detect only a difference of about {difference} or more per 100 people, "
+    "more than the {base} per 100 that people like yours usually have: it could not tell whether the programme "
+    "reduced {events}. More people would be needed, for example by combining years or sites."
+)
+# What each outcome counts, in the power sentence: one event (for a rate) and the events (for a frequency).
+OUTCOME_EVENT = {
+    "ae_attendances": "an A&E attendance",
+    "emergency_admissions": "an emergency hospital admission",
+    "elective_admissions": "a planned (elective) hospital admission",
+    "outpatient_attendances": "an outpatient appointment they attended",
+    "bed_days": "a night in hospital",
+}
+OUTCOME_EVENTS = {
+    "ae_attendances": "A&E attendances",
+    "emergency_admissions": "emergency hospital admissions",
+    "elective_admissions": "planned (elective) hospital admissions",
+    "outpatient_attendances": "outpatient attendances",
+    "bed_days": "nights in hospital",
+}
+
+# What happens next, for each state of a request (datalab/turnaround.py fills in the working days, as configured).
+NEXT_STEPS = {
+    "draft": (
+        "Finish the application and submit it. The lab checks that it can answer the request within "
+        "{eligibility_checked}."
+    ),
+    "submitted": (
+        "The lab is checking that it can answer the request, and aims to tell you within {eligibility_checked}."
+    ),
+    "eligibility_checked": (
+        "Sign the data sharing agreement. The lab then countersigns it and opens the upload within {awaiting_upload}."
+    ),
+    "agreement_signed": (
+        "The lab countersigns the agreement, names the analyst and the output checker, and opens the upload within "
+        "{awaiting_upload}."
+    ),
+    "awaiting_upload": (
+        "Upload the list of people your programme helped, using the template. The lab links it within {linked}."
+    ),
+    "linked": "The lab's analyst checks that enough people were linked to answer the request, within {feasible}.",
+    "feasible": (
+        "The analyst writes the analysis protocol (the outcomes and the method, fixed before any analysis) and locks "
+        "it, within {protocol_locked}."
+    ),
+    "not_feasible": (
+        "The lab cannot answer this request: the reasons are on this page. Any details of people you sent are "
+        "deleted, and the lab closes the request."
+    ),
+    "protocol_locked": (
+        "The analyst compares your people's hospital use with that of similar people who were not helped, within "
+        "{analysed}."
+    ),
+    "analysed": (
+        "A second person at the lab checks that nothing in the results could identify anyone, within "
+        "{output_checked}."
+    ),
+    "output_checked": "The analyst sends you the draft report to check its facts, within {factual_review}.",
+    "factual_review": (
+        "Check the facts in the draft report, such as what the programme does and who it helps, and reply within "
+        "{scheduled}. The results themselves do not change."
+    ),
+    "scheduled": "The report is published on the date announced, at least {published} after it was scheduled.",
+    "published": (
+        "The report is published. The lab deletes the details of people it holds for this request within "
+        "{data_deleted}."
+    ),
+    "data_deleted": (
+        "The details of people have been deleted, and a deletion certificate records what went. The lab closes the "
+        "request within {closed}."
+    ),
+    "closed": "The request is closed. Nothing more happens.",
+    "withdrawn": (
+        "The request was withdrawn. Any details of people you sent are deleted, and the lab closes the request."
+    ),
+}
+WORKING_DAYS = {1: "1 working day"}  # any other number: WORKING_DAYS_MANY
+WORKING_DAYS_MANY = "{days} working days"
+TURNAROUND_SUMMARY = (
+    "A request usually takes about {months} months ({days} working days) from submission to publication, when your "
+    "organisation signs the agreement and uploads its list promptly."
+)
+TURNAROUND_UNKNOWN = "DATALAB_TURNAROUND_DAYS names {names}: only {allowed} can be set."
+TURNAROUND_NOT_DAYS = "DATALAB_TURNAROUND_DAYS must give a whole number of working days, 0 or more, for {name}."

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP, roles_of
 
-from . import agreement, eligibility, messages, power, store
+from . import agreement, eligibility, messages, store
 from .base_rates import BaseRate as PlainBaseRate
 from .choices import RequestState
 from .cohort_file import read_cohort_file
@@ -42,6 +42,7 @@ from .models import (
     Organisation,
     UploadStatus,
 )
+from .power import power_sentence, smallest_detectable_difference
 from .pseudonymise import load_key
 from .states import REASON_REQUIRED, TRANSITIONS, WITHDRAWABLE, Actor, Step, Transition
 
@@ -230,10 +231,13 @@ def power_check(request: DataLabRequest, *, people: int | None = None) -> dict[s
         outcome=row.outcome, age_group=row.age_group, people=row.people, rate=row.rate, mean=row.mean,
         variance=row.variance,
     )  # fmt: skip
-    result = power.smallest_detectable_difference(
-        n_treated=people or request.expected_people, measure=request.primary_measure, base=base
-    )
-    return {**asdict(result), "sentence": power.power_sentence(result, request.primary_outcome)}
+    try:
+        result = smallest_detectable_difference(
+            n_treated=people or request.expected_people, measure=request.primary_measure, base=base
+        )
+    except ValueError:  # no one expected yet, or an outcome no one in the age group had: nothing to say
+        return None
+    return {**asdict(result), "sentence": power_sentence(result, request.primary_outcome)}
 
 
 # --- the organisation's application -----------------------------------------------------------------------------------

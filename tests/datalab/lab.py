@@ -10,10 +10,10 @@ from typing import Any
 
 import factory
 import pytest
-from datalab.base_rates import compute_base_rates
 from django.test import TestCase
 
 from datalab import services
+from datalab.base_rates import compute_base_rates
 from datalab.choices import AgeGroup, LawfulBasis, Measure, Outcome, RequestState, SpecialCategoryCondition
 from datalab.extract import Extract
 from datalab.models import DataLabRequest, NationalExtract, Organisation
