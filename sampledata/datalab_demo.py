@@ -132,8 +132,9 @@ def _application(
 
 # Why a request is not feasible may quote its linkage: {analysable}, {submitted} and {minimum} are filled in.
 TOO_FEW = (
-    "Only {analysable} of the {submitted} people sent could be linked and followed up, and at least {minimum} are "
-    "needed for a comparison the lab can stand behind. The carers' line has since closed, so no more can be added."
+    "The line helped {submitted} carers while it was open and {analysable} of them could be linked and followed up, "
+    "but the lab needs at least {minimum} for a comparison it can stand behind. The line has since closed, so no more "
+    "people can be added."
 )
 
 # Delivery periods leave a year of history before and a year and 90 days of follow-up after, inside the extract's

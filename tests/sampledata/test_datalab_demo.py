@@ -128,8 +128,8 @@ def test_a_small_draft_shows_why_it_cannot_be_submitted(lab_demo):
 
 def test_reasons_for_the_turns_and_deleted_data_certified(lab_demo):
     not_feasible = DataLabRequest.objects.get(state=RequestState.NOT_FEASIBLE)
-    assert f"Only {not_feasible.linkage['analysable']} of the {not_feasible.linkage['submitted']}" in (
-        not_feasible.outcome_reasons)  # fmt: skip
+    assert f"helped {not_feasible.linkage['submitted']} carers" in not_feasible.outcome_reasons
+    assert f"{not_feasible.linkage['analysable']} of them could be linked" in not_feasible.outcome_reasons
     assert not_feasible.linkage["analysable"] < settings.DATALAB_MIN_PEOPLE
     assert DataLabRequest.objects.get(state=RequestState.WITHDRAWN).outcome_reasons
 
