@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from datalab.models import NationalExtract
 from releases.models import Producer
-from sampledata.datalab_demo import lab_users
 from sampledata.demo import DEMO_PASSWORD, USERS, build
 
 
@@ -51,18 +50,20 @@ class Command(BaseCommand):
             f"Loaded {counts['releases']} releases, {counts['producers']} producers, {counts['networks']} topic "
             f"networks and {counts['series']} series in {perf_counter() - started:.1f}s."
         ))  # fmt: skip
-        lab = "datalab_requests" in counts
-        if lab:
+        people = [(username, first, last, f"{producer_role[1]} at {producer_role[0]}" if producer_role else extra)
+                  for username, first, last, producer_role, extra in USERS]  # fmt: skip
+        if "datalab_requests" in counts:
+            from sampledata.datalab_demo import lab_users  # the lab's modules (numpy, pyarrow, DuckDB) only when used
+
             built = "built" if counts["datalab_extract_built"] else "already built, used as it was"
             self.stdout.write(
                 f"Health Data Lab: {counts['datalab_charities']} charities and {counts['datalab_requests']} requests, "
                 f"on a synthetic national extract of {counts['datalab_persons']:,} persons ({built}) under "
                 f"DATALAB_DATA_DIR, in {counts['datalab_milliseconds'] / 1000:.1f}s."
             )  # fmt: skip
+            people += lab_users()
         self.stdout.write("\nDemo users (local demo only, never use these passwords anywhere else):")
-        people = [(username, first, last, f"{producer_role[1]} at {producer_role[0]}" if producer_role else extra)
-                  for username, first, last, producer_role, extra in USERS]  # fmt: skip
-        for username, first, last, role in [*people, *(lab_users() if lab else [])]:
+        for username, first, last, role in people:
             self.stdout.write(f"  {username:<18} {DEMO_PASSWORD}   {first} {last}, {role}")
         self.stdout.write(f"  {'admin':<18} {DEMO_PASSWORD}   superuser for /admin/")
 
