@@ -193,11 +193,11 @@ def build(
         from alerts.models import Event
 
         Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=now)
-        # The Health Data Lab: its extract, charities, people and requests (sampledata/datalab_demo.py).
-        from .datalab_demo import build_lab
-
         demo.step(6)
         if lab:
+            # The Health Data Lab: its extract, charities, people and requests (sampledata/datalab_demo.py).
+            from .datalab_demo import build_lab
+
             demo.counts.update(build_lab(demo))
     demo.step(7)
     if scan and releases <= SCAN_LIMIT:
@@ -215,7 +215,7 @@ def set_demo_password(user: Any, hashed: str) -> None:
 
 def _reference(demo: Demo) -> None:
     User = get_user_model()
-    # Hashed once for the ten people who sign in with it: each hash is deliberately slow (a second or more of CPU on
+    # Hashed once for everyone who signs in with it (the lab's people too): each hash is deliberately slow (a second or more of CPU on
     # a busy machine), and they all share the one demo password anyway.
     hashed = demo.hashed_password = make_password(DEMO_PASSWORD)
     for name, abbreviation, slug, website in PRODUCERS:
