@@ -411,3 +411,4 @@ MEASURE_WORDS = {
     "time_to_first": "mean days to the first, within the year",
 }
 NO_HEADLINE_SUPPRESSED = "The main result cannot be published: {reasons}."
+RUN_IMMUTABLE = "A finished analysis run never changes: run the analysis again for a new version."
