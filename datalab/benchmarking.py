@@ -13,6 +13,7 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,16 +71,26 @@ def run(persons: int, cohort: int, seed: int = 1, runs: int = 5, keep: bool = Fa
 
 def _memory_of_one_link(upload: str, extract_path: Path, key: bytes) -> dict[str, float]:
     """One more link in a forked child, measured there: its resident memory before and at its peak, in MiB."""
+    return memory_in_child(lambda: link_cohort(read_cohort_csv(upload), extract_path, key=key), prefix="link")
+
+
+def memory_in_child(task: Callable[[], object], *, prefix: str) -> dict[str, float]:
+    """Run ``task`` once in a forked child and measure it there: resident memory at the start and at the peak (MiB).
+
+    Never inside a timed section: the child's figures come from /proc/self/status (VmRSS, VmHWM), not from tracing.
+    """
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: link once, report, leave without running the parent's clean-up
+    if pid == 0:  # the child: run once, report, leave without running the parent's clean-up
         os.close(read_end)
-        before = _status_mib("VmRSS")
-        link_cohort(read_cohort_csv(upload), extract_path, key=key)
-        figures = {"link_rss_start_mib": before, "link_rss_peak_mib": _status_mib("VmHWM")}
-        figures["link_rss_increase_mib"] = round(figures["link_rss_peak_mib"] - before, 1)
-        os.write(write_end, json.dumps(figures).encode())
-        os._exit(0)
+        try:
+            before = _status_mib("VmRSS")
+            task()
+            figures = {f"{prefix}_rss_start_mib": before, f"{prefix}_rss_peak_mib": _status_mib("VmHWM")}
+            figures[f"{prefix}_rss_increase_mib"] = round(figures[f"{prefix}_rss_peak_mib"] - before, 1)
+            os.write(write_end, json.dumps(figures).encode())
+        finally:
+            os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end) as handle:
         text = handle.read()

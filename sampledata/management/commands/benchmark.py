@@ -27,7 +27,8 @@ class Command(BaseCommand):
     help = "Measure the platform. Prints JSON figures; targets are in the issue texts, not asserted here."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["detection", "feeds", "calendar", "writes", "pages", "datalab-linkage"])
+        parser.add_argument("what", choices=["detection", "feeds", "calendar", "writes", "pages", "datalab-linkage",
+                                                     "datalab"])
         parser.add_argument("--requests", type=int, default=40, help="Page requests to time (calendar).")
         parser.add_argument("--runs", type=int, default=7, help="Timed requests per page (pages; at least 5).")
         parser.add_argument("--releases", type=int, default=10_000, help="How many existing releases (N).")
@@ -35,11 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--subscribers", type=int, default=1000, help="Alert subscribers (writes).")
         parser.add_argument("--persons", type=int, default=5_000_000, help="Persons in the extract (datalab-linkage).")
-        parser.add_argument("--cohort", type=int, default=5000, help="Cohort rows to link (datalab-linkage).")
+        parser.add_argument("--cohort", type=int, default=5000, help="Cohort rows (datalab-linkage, datalab).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         run = {"detection": self.detection, "feeds": self.feeds, "calendar": self.calendar, "writes": self.writes,
-               "pages": self.pages, "datalab-linkage": self.datalab_linkage}[options["what"]]  # fmt: skip
+               "pages": self.pages, "datalab-linkage": self.datalab_linkage,
+               "datalab": self.datalab_analysis}[options["what"]]  # fmt: skip
         figures = run(options)
         figures["database"] = connection.vendor
         self.stdout.write(json.dumps(figures, indent=2))
@@ -150,6 +152,12 @@ class Command(BaseCommand):
         from datalab.benchmarking import run as run_linkage
 
         return run_linkage(options["persons"], options["cohort"], seed=options["seed"], runs=options["runs"])
+
+    def datalab_analysis(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The lab's analysis stage by stage on a generated extract, and its matcher against psmpy's."""
+        from datalab.benchmark_analysis import run as run_analysis
+
+        return run_analysis(options["persons"], options["cohort"], seed=options["seed"], runs=max(5, options["runs"]))
 
     def writes(self, options: dict[str, Any]) -> dict[str, Any]:
         """p50/p95 of register, confirm, agree and cancel through the request path, with alert subscribers."""
