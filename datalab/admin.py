@@ -11,6 +11,7 @@ from ehssg.admin import ReadOnlyMixin
 
 from .models import (
     AgreementAcceptance,
+    AnalysisRun,
     AuditEntry,
     BaseRate,
     CohortUpload,
@@ -18,6 +19,7 @@ from .models import (
     DeletionCertificate,
     NationalExtract,
     Organisation,
+    OutputCheck,
 )
 
 
@@ -72,3 +74,14 @@ class AuditEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(DeletionCertificate)
 class DeletionCertificateAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["request", "deleted_at", "deleted_by", "ground", "verified"]
+
+
+@admin.register(AnalysisRun)
+class AnalysisRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["request", "version", "status", "requested_at", "finished_at", "feasible"]
+    list_filter = ["status", "feasible"]
+
+
+@admin.register(OutputCheck)
+class OutputCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["run", "checker", "decision", "decided_at"]

@@ -412,6 +412,13 @@ MEASURE_WORDS = {
     "time_to_first": "mean days to the first, within the year",
 }
 NO_HEADLINE_SUPPRESSED = "The main result cannot be published: {reasons}."
+RUN_IMMUTABLE = "A finished analysis run never changes: run the analysis again for a new version."
+
+# The API (datalab/api/): what a client reads in an error.
+API_UNKNOWN_FIELD = "{name} is not a field this request takes. It takes: {known}."
+API_FILE_REQUIRED = "Send the cohort file (CSV or XLSX) in the form field named file."
+API_ONE_FILE = "Send one cohort file at a time, in the form field named file."
+API_FILE_TOO_LARGE = "The file must be smaller than {size}. Nothing was kept."
 
 # Pages (datalab/views.py, templates/jinja2/datalab/): what a person reads there.
 NO_LAB_ACCESS = "You do not have access to the Health Data Lab's requests."

@@ -314,3 +314,90 @@ class DeletionCertificate(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.request_id} deleted {self.deleted_at:%Y-%m-%d}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for the lab's worker"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
+FINAL_RUN_STATUSES = (RunStatus.FINISHED, RunStatus.FAILED)
+
+
+class AnalysisRun(models.Model):
+    """One run of a request's locked protocol: its manifest, its raw aggregates (the lab's eyes only), and the
+    disclosure-controlled tables that may reach the organisation once an output checker approves them.
+
+    Results are immutable: once a run has finished (or failed) its row never changes again (the model refuses, and a
+    database trigger refuses UPDATE and DELETE of a finished run, migration 0004). A re-run is a new version.
+    """
+
+    request = models.ForeignKey(DataLabRequest, on_delete=models.PROTECT, related_name="runs")
+    version = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=100, blank=True)
+    stage = models.CharField(max_length=40, blank=True, help_text="Where a running analysis is (for the page).")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    parameters = models.JSONField(default=dict, help_text="The locked protocol's analysis parameters.")
+    manifest = models.JSONField(default=dict, blank=True, help_text="Code version, extract vintage, seed, packages.")
+    result = models.JSONField(default=dict, blank=True, help_text="Unrounded aggregates: the lab's people only.")
+    fingerprint = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the result's canonical JSON.")
+    publishable = models.JSONField(default=dict, blank=True, help_text="After disclosure control, with evidence.")
+    feasible = models.BooleanField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why a run failed, in words with no person-level data.")
+
+    class Meta:
+        ordering = ["request", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="analysisrun_versioned"),
+            models.CheckConstraint(
+                condition=~Q(status__in=FINAL_RUN_STATUSES) | Q(finished_at__isnull=False),
+                name="analysisrun_final_has_time",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="analysisrun_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} run {self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and type(self).objects.filter(pk=self.pk, status__in=FINAL_RUN_STATUSES).exists():
+            raise PermissionDenied(messages.RUN_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionDenied(messages.RUN_IMMUTABLE)
+
+
+class CheckDecision(models.TextChoices):
+    APPROVED = "approved", "Approved for the organisation and publication"
+    RETURNED = "returned", "Sent back to the analyst"
+
+
+class OutputCheck(AppendOnly):
+    """An output checker's decision on one run (the two-person rule: never the request's analyst or the person who
+    asked for the run), with the automatic checks as the checker saw them."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.PROTECT, related_name="checks")
+    checker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    decision = models.CharField(max_length=10, choices=CheckDecision.choices)
+    reasons = models.TextField(blank=True)
+    automatic_checks = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision=CheckDecision.APPROVED) | ~Q(reasons=""), name="outputcheck_return_has_reasons"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.decision}"

@@ -21,6 +21,13 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         """The organisations whose requests this person makes."""
         return self.filter(pk__in=roles_of(user).charity_of)
 
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
+        """The organisations a person may know of: their own; every one for the lab's staff (whose queue holds
+        every organisation's requests). Another organisation is, to everyone else, one that does not exist."""
+        if roles_of(user).lab_staff:
+            return self.all()
+        return self.of_member(user)
+
 
 class DataLabRequestQuerySet(models.QuerySet["DataLabRequest"]):
     def visible_to(self, user: Any) -> DataLabRequestQuerySet:

@@ -123,18 +123,19 @@ def _audit(
 
 def _take(
     request: DataLabRequest, step: Step, *, actor: Any, at: datetime, reason: str = "",
-    details: dict[str, Any] | None = None, system: str = "",
+    details: dict[str, Any] | None = None, system: str = "", as_actors: frozenset[Actor] | None = None,
 ) -> AuditEntry:  # fmt: skip
     """Move a locked request along ``step``: the guard, the new state, its history row and its audit entry.
 
-    ``system`` names the task taking a system step (``actor`` is then None)."""
+    ``system`` names the task taking a system step (``actor`` is then None). ``as_actors`` gives the person's parts
+    as they were before the step changed them (naming the request's analyst changes who its analyst is)."""
     transition = TRANSITIONS[step]
     if system:
         role = Actor.SYSTEM
         if Actor.SYSTEM not in transition.actors:
             raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(step)))
     else:
-        mine = actors_for(actor, request) & transition.actors
+        mine = (actors_for(actor, request) if as_actors is None else as_actors) & transition.actors
         if not mine:
             raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(step)))
         # The most specific part first: the request's organisation, then the lab's people, then the secretariat.
@@ -409,13 +410,14 @@ def request_open_upload(
 ) -> DataLabRequest:  # fmt: skip
     """The lab names the request's analyst and its independent output checker, and opens the upload."""
     request = _lock(request)
-    if not actors_for(actor, request) & TRANSITIONS[Step.OPEN_UPLOAD].actors:
+    mine = actors_for(actor, request)
+    if not mine & TRANSITIONS[Step.OPEN_UPLOAD].actors:
         raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(Step.OPEN_UPLOAD)))
     _check_team(analyst, output_checker)
     request.analyst = analyst
     request.output_checker = output_checker
     details = {"analyst": _actor_name(analyst), "output_checker": _actor_name(output_checker)}
-    _take(request, Step.OPEN_UPLOAD, actor=actor, at=_now(at), reason=reason, details=details)
+    _take(request, Step.OPEN_UPLOAD, actor=actor, at=_now(at), reason=reason, details=details, as_actors=mine)
     return request
 
 

@@ -45,6 +45,7 @@ def links_name(number: int) -> str:
 
 def write_table(reference: str, name: str, table: pa.Table) -> str:
     """Write ``table`` privately into the request's folder; the name relative to DATALAB_DATA_DIR."""
+    private_dir(request_dir(reference).parent)  # the folder of every request's folder too: 0700
     folder = private_dir(request_dir(reference))
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".writing-", suffix=".parquet")
     try:

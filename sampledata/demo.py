@@ -35,12 +35,13 @@ from releases.schedule import LONDON, Schedule
 
 SERVICE_CORE = 300  # releases played through the services; a larger register adds the rest in bulk
 SCAN_LIMIT = 2000  # larger benchmark registers skip the rescan here: run `manage.py scan_flags` when wanted
+OVERDUE_WITHIN = timedelta(days=30)  # a release left overdue for longer than this would have been chased
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for a local demo only, never used in production
 
 # What ``build`` reports as it goes: (step number from 1, of how many steps, what, done, out of). The command draws it.
 Progress = Callable[[int, int, str, int, int], None]
 STEPS = ["people, producers and series", "releases through the services", "releases in bulk", "network plans",
-         "two years of history", "flag rescan"]  # fmt: skip
+         "two years of history", "the Health Data Lab", "flag rescan"]  # fmt: skip
 
 
 def _no_progress(_step: int, _steps: int, _what: str, _done: int, _total: int) -> None:
@@ -133,6 +134,8 @@ class Demo:
     counts: dict[str, int] = field(default_factory=dict)
     progress: Progress = _no_progress
     current: int = 0
+    left_overdue: bool = False
+    hashed_password: str = ""  # the demo password, hashed once (each hash takes a second of CPU on purpose)
 
     def step(self, number: int, done: int = 0, total: int = 0) -> None:
         """Say which step is under way (``len(STEPS) + 1`` when all are done), and how far into it."""
@@ -162,7 +165,9 @@ def _working_day(day: date) -> date:
     return day
 
 
-def build(*, releases: int, seed: int, scan: bool = True, progress: Progress | None = None) -> dict[str, int]:
+def build(
+    *, releases: int, seed: int, scan: bool = True, lab: bool = True, progress: Progress | None = None
+) -> dict[str, int]:
     rng = random.Random(seed)
     now = timezone.now().replace(microsecond=0)
     demo = Demo(rng=rng, now=now, progress=progress or _no_progress)
@@ -188,7 +193,13 @@ def build(*, releases: int, seed: int, scan: bool = True, progress: Progress | N
         from alerts.models import Event
 
         Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=now)
-    demo.step(6)
+        demo.step(6)
+        if lab:
+            # The Health Data Lab: its extract, charities, people and requests (sampledata/datalab_demo.py).
+            from .datalab_demo import build_lab
+
+            demo.counts.update(build_lab(demo))
+    demo.step(7)
     if scan and releases <= SCAN_LIMIT:
         flags_rescan()
     demo.step(len(STEPS) + 1)
@@ -196,16 +207,17 @@ def build(*, releases: int, seed: int, scan: bool = True, progress: Progress | N
     return demo.counts
 
 
-def _demo_password(user: Any, hashed: str) -> None:
+def set_demo_password(user: Any, hashed: str) -> None:
+    """Give a demo person the demo password, hashed once for all of them."""
     user.password = hashed
     user.save(update_fields=["password"])
 
 
 def _reference(demo: Demo) -> None:
     User = get_user_model()
-    # Hashed once for the ten people who sign in with it: each hash is deliberately slow (a second or more of CPU on
+    # Hashed once for everyone who signs in with it (the lab's people too): each hash is deliberately slow (a second or more of CPU on
     # a busy machine), and they all share the one demo password anyway.
-    hashed = make_password(DEMO_PASSWORD)
+    hashed = demo.hashed_password = make_password(DEMO_PASSWORD)
     for name, abbreviation, slug, website in PRODUCERS:
         demo.producers[abbreviation] = Producer.objects.create(name=name, abbreviation=abbreviation, slug=slug,
                                                                website=website)  # fmt: skip
@@ -217,7 +229,7 @@ def _reference(demo: Demo) -> None:
     for username, first, last, producer_role, extra in USERS:
         user = User.objects.create_user(username=username, email=f"{username}@example.org", password=None,
                                         first_name=first, last_name=last)  # fmt: skip
-        _demo_password(user, hashed)
+        set_demo_password(user, hashed)
         if producer_role:
             ProducerMembership.objects.create(user=user, producer=demo.producers[producer_role[0]], role=producer_role[1])
         if extra == "lead":
@@ -233,13 +245,13 @@ def _reference(demo: Demo) -> None:
     # Producers without a named demo person still need someone to act for them while the demo plays history.
     proxy = User.objects.create_user(username="demo.producer", email="demo.producer@example.org",
                                      password=None, first_name="Demo", last_name="Producer")  # fmt: skip
-    _demo_password(proxy, hashed)
+    set_demo_password(proxy, hashed)
     for producer in demo.producers.values():
         ProducerMembership.objects.get_or_create(user=proxy, producer=producer, role=ProducerRole.EDITOR)
         ProducerMembership.objects.get_or_create(user=proxy, producer=producer, role=ProducerRole.HOP)
     demo.users["secretariat.proxy"] = proxy
     admin = User.objects.create_superuser(username="admin", email="admin@example.org", password=None)
-    _demo_password(admin, hashed)
+    set_demo_password(admin, hashed)
     demo.users["admin"] = admin
     for user in demo.users.values():
         forget_roles(user)
@@ -409,6 +421,8 @@ def _finish(demo: Demo, release: Release, editor: Any, offset: int) -> None:
         return
     if release.release_at < demo.now:
         roll = rng.random()
+        if not demo.left_overdue and release.release_at > demo.now - OVERDUE_WITHIN:
+            roll = 1.0  # one recent release is always left overdue: the producer pages' overdue filter shows it
         if roll < 0.9:
             services.release_publish(actor=editor, release=release,
                                      published_url=f"https://www.gov.uk/government/statistics/{release.slug}",
@@ -416,7 +430,8 @@ def _finish(demo: Demo, release: Release, editor: Any, offset: int) -> None:
         elif roll < 0.95:
             services.release_cancel(actor=editor, release=release, reason=rng.choice(CANCEL_REASONS),
                                     at=release.release_at - timedelta(days=2))  # fmt: skip
-        # else: left overdue, as happens
+        else:
+            demo.left_overdue = True  # as happens
     elif rng.random() < 0.04:
         services.release_cancel(actor=editor, release=release, reason=rng.choice(CANCEL_REASONS),
                                 at=demo.now - timedelta(days=1))  # fmt: skip

@@ -68,6 +68,10 @@ SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))'
 export SECRET_KEY DATABASE_URL=$DB_URL REDIS_URL=$CACHE_URL CELERY_BROKER_URL=$BROKER_URL
 export SITE_URL=https://127.0.0.1:$PORT ALLOWED_HOSTS=127.0.0.1 EHSSG_TRUSTED_PROXIES=1 STATIC_ROOT=$work/static
 export LOG_FORMAT=json LOG_LEVEL=WARNING
+# The Health Data Lab's demo extract and request folders in the scratch folder, pseudonymised with a throwaway key
+# (production settings have no development key: docs/datalab.md).
+DATALAB_PSEUDONYM_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_hex(32))')
+export DATALAB_PSEUDONYM_KEY DATALAB_DATA_DIR=$work/datalab
 unset DJANGO_DEBUG EHSSG_REQUIRE_SERVICES
 
 step "npm run build"

@@ -121,6 +121,18 @@ def _purge_append_only_rows_before_flush(request):
         return
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO datalab_maintenance_window (opened_by) VALUES ('tests: flush')")
-        cursor.execute("DELETE FROM datalab_auditentry")
-        cursor.execute("DELETE FROM datalab_deletioncertificate")
+        for table in ("auditentry", "deletioncertificate", "outputcheck", "analysisrun"):
+            cursor.execute(f"DELETE FROM datalab_{table}")  # noqa: S608 - the lab's own table names
         cursor.execute("DELETE FROM datalab_maintenance_window")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _datalab_files(tmp_path_factory):
+    """The Health Data Lab's files (the demo's extract, requests' folders, the development key) in a folder of the
+    test session's, never under var/: one session folder, so every demo load of the session shares one extract (the
+    lab's own tests put theirs under each test's tmp_path: tests/datalab/conftest.py)."""
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("datalab-session")
+    with override_settings(DATALAB_DATA_DIR=root / "data", DATALAB_DEVELOPMENT_KEY_FILE=root / "development.key"):
+        yield root

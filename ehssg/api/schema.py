@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
+from .fields import StrictIntegerField
 from .permissions import PublicReadSignedInWrite
 
 
@@ -43,8 +44,10 @@ ETAG = OpenApiParameter(
 )
 
 
-def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
+def version_field(*, json_only: bool = False) -> serializers.IntegerField:
+    """The body's ``version``; ``json_only`` refuses "3" for 3 (a form's fields are all text, so uploads take it)."""
+    field_class = StrictIntegerField if json_only else serializers.IntegerField
+    return field_class(
         required=False,
         min_value=0,
         max_value=2**31 - 1,
@@ -78,15 +81,16 @@ ERROR_SCHEMAS = {
 }
 
 DESCRIPTIONS = {
-    "400": "The input is not valid, or the rules of the calendar do not allow this now. Nothing was changed.",
+    "400": "The input is not valid, or the rules (of the calendar, a network's plans, the Data Lab's requests) do not "
+    "allow this now. Nothing was changed.",
     "400-read": "A query parameter is not valid: a filter naming a producer, network, series, measure or release whose "
     "slug does not exist (or is not a slug), a value that is not one of the choices, a date that is not a date. "
     "errors names the parameter.",
     "401": "Not signed in, or the token is wrong: send Authorization: Token <key>.",
     "403": "Signed in, but you may not do this. Nothing was changed.",
-    "404": "No such object, or you cannot see it (another producer's draft).",
+    "404": "No such object, or you cannot see it (another producer's draft, another organisation's Data Lab request).",
     "409": "A simultaneous write got there first. Read again and retry.",
-    "412": "The version you sent is stale: the release changed since you read it. Nothing was changed.",
+    "412": "The version you sent is stale: it has changed since you read it. Nothing was changed.",
     "415": "Send the body as application/json.",
     "428": "Send the version you read: an If-Match header with the ETag, or a version field in the body.",
     "429": "Too many requests: wait for the number of seconds in Retry-After.",

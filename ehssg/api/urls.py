@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from .views import ApiRootView, not_found
 
 app_name = "api"
-ROOT_ROUTERS = ["releases", "coordination", "networks", "progress"]
+ROOT_ROUTERS = ["releases", "coordination", "networks", "progress", "datalab"]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -24,5 +24,6 @@ urlpatterns = [
     path("v1/", include("releases.api.urls")),
     path("v1/", include("networks.api.urls")),
     path("v1/", include("progress.api.urls")),
+    path("v1/", include("datalab.api.urls")),
     re_path(r"^", not_found),  # any other address under /api/ (newlines included): a JSON 404
 ]

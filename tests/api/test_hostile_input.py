@@ -21,6 +21,7 @@ from networks import services as network_services
 from networks.choices import Goal
 from releases.models import PreReleaseAccess
 from tests.api.conftest import NOW, client_for
+from tests.datalab.lab import draft
 from tests.factories import ConfirmedReleaseFactory, DateChangeFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,8 @@ def test_the_lists_are_found():
     """The collection found what the issue counted: 9 slug filters, and writes with fields."""
     assert len(SLUG_FILTERS) >= 9 and ("/api/v1/releases/", "producer") in SLUG_FILTERS
     assert ("/api/v1/releases/", "post", "designation") in WRITABLE
+    assert ("/api/v1/datalab/requests/{reference}/withdraw/", "post", "reason") in WRITABLE
+    assert ("/api/v1/datalab/requests/", "organisation") in SLUG_FILTERS
 
 
 @pytest.fixture
@@ -135,16 +138,22 @@ BAD_TEXT = [
 
 
 @pytest.mark.parametrize(("path", "method"), WRITES)
-def test_every_writable_field_refuses_a_lone_surrogate_or_a_nul_with_400(cast, path, method):
+def test_every_writable_field_refuses_a_lone_surrogate_or_a_nul_with_400(cast, path, method, request):
     world = World(cast)
     client = Client()
-    network_path = path.split("/")[3] in ("action-plans", "action-items", "lessons", "engagement-activities", "flags")
+    collection = path.split("/")[3]
+    network_path = collection in ("action-plans", "action-items", "lessons", "engagement-activities", "flags")
     client.force_login(cast.lead if network_path else cast.hop)
+    address = world.address(path)
+    if collection == "datalab":  # the lab's requests: a draft of the organisation, as one of its people
+        lab = request.getfixturevalue("lab")
+        client.force_login(lab.charity)
+        address = address.replace("{reference}", draft(lab).reference)
     fields = [field for p, m, field in WRITABLE if (p, m) == (path, method)]
     for field in fields:
         for text, message in BAD_TEXT:
             body = json.dumps({field: text})
-            response = getattr(client, method)(world.address(path), body, content_type="application/json",
+            response = getattr(client, method)(address, body, content_type="application/json",
                                                HTTP_IF_MATCH='"1"')  # fmt: skip
             errors = assert_error_shape(response)["errors"]
             assert {"field": field, "message": message, "code": "invalid"} in errors, (field, errors)

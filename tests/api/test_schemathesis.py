@@ -3,9 +3,10 @@
 For each operation schemathesis generates valid and invalid requests (bounded: MAX_EXAMPLES each) and checks that no
 response is a 5xx and every response matches the document: its status is listed, its content type and body match.
 Every generated request is sent once per role (``SCHEMATHESIS_ROLES``, default every role: anonymous, editor, Head of
-Profession, another producer's editor, network lead, secretariat, OSR), each time with that role's token, and most
-path parameters are replaced with real slugs and ids and If-Match with the current ETag, so the write paths get past
-the lookup and the version check and reach the services.
+Profession, another producer's editor, network lead, secretariat, OSR, and the Health Data Lab's organisation member
+and analyst), each time with that role's token, and most path parameters are replaced with real slugs, ids and
+request references and If-Match with the current ETag, so the write paths get past the lookup and the version check
+and reach the services. The lab's operations meet a request in each state of its usual path (``LabWorld``).
 """
 
 import os
@@ -29,8 +30,12 @@ from schemathesis.specs.openapi.checks import (
 
 from coordination.choices import FlagKind
 from coordination.models import Flag
+from datalab.choices import RequestState
+from datalab.models import DataLabRequest
+from ehssg.roles import LAB_ANALYST_GROUP
 from releases.models import Definition, Measure, PreReleaseAccess, Release
 from tests.api.conftest import NOW, client_for
+from tests.datalab.lab import OrganisationFactory, advance, draft, in_group, member_of
 from tests.factories import (
     CancelledReleaseFactory,
     ConfirmedReleaseFactory,
@@ -56,10 +61,36 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 schema.config.generation.update(max_examples=MAX_EXAMPLES, database="none", deterministic=True)
 
 
+# The lab's states a request is put in for its operations; the linked ones (a cohort linked to the national data)
+# only for the operations that read them or leave from them, as linking takes a second or two.
+LAB_STATES = [RequestState.DRAFT, RequestState.SUBMITTED, RequestState.ELIGIBILITY_CHECKED, RequestState.AGREEMENT_SIGNED,
+              RequestState.AWAITING_UPLOAD]  # fmt: skip
+LINKED_STATES = [RequestState.LINKED, RequestState.FEASIBLE]
+LINKED_OPERATIONS = ("GET /api/v1/datalab/requests/", "replace-cohort", "mark-", "lock-protocol")
+
+
+class LabWorld:
+    """The Health Data Lab's cast with a request in each state of the usual path, for the lab's operations."""
+
+    def __init__(self, lab: Any, extract: Any, *, linked: bool) -> None:
+        states = LAB_STATES + (LINKED_STATES if linked else [])
+        self.requests = [advance(lab, draft(lab), state, extract=extract) for state in states]
+        self.references = [r.reference for r in self.requests]
+
+
+def lab_people() -> dict[str, Any]:
+    """The lab's roles for the operations that are not the lab's: a person of an organisation, an analyst."""
+    return {
+        "charity": member_of(OrganisationFactory(name="Hartley Befriending Trust", slug="hartley"), "charity"),
+        "analyst": in_group("analyst", LAB_ANALYST_GROUP),
+    }
+
+
 class World:
     """A small register: one release in each state, a pending change, flags, pre-release access, definitions."""
 
-    def __init__(self, cast: Any) -> None:
+    def __init__(self, cast: Any, people: dict[str, Any], lab: LabWorld | None = None) -> None:
+        self.lab = lab
         p, n = cast.producer, cast.network
         self.series = ReleaseSeriesFactory(producers=[p])
         day = NOW.date().replace(month=5, day=12)
@@ -109,8 +140,8 @@ class World:
             "definitions": [d.pk for d in self.definitions],
         }
         self.headers = {
-            role: {"Authorization": client_for(getattr(cast, role))._credentials["HTTP_AUTHORIZATION"]}
-            if role != "anonymous" else {}
+            role: {"Authorization": client_for(people.get(role) or getattr(cast, role))._credentials[
+                "HTTP_AUTHORIZATION"]} if role != "anonymous" else {}
             for role in ROLES
         }  # fmt: skip
 
@@ -132,32 +163,47 @@ class World:
             params["id"] = self._pick(self.ids[collection], params["id"])
         if "entry_id" in params:
             params["entry_id"] = self._pick([a.pk for a in self.access], params["entry_id"])
+        if "reference" in params and self.lab is not None:
+            params["reference"] = self._pick(self.lab.references, params["reference"])
         headers = case.headers if case.headers is not None else {}
-        release = self._release_of(collection, params)
-        if release is not None and zlib.crc32(repr(case.body).encode()) % 4 != 0:
-            headers["If-Match"] = f'"{release.version}"'
+        versioned = self._versioned(collection, params)
+        if versioned is not None and zlib.crc32(repr(case.body).encode()) % 4 != 0:
+            headers["If-Match"] = f'"{versioned.version}"'
         case.headers = headers
 
-    def _release_of(self, collection: str, params: dict[str, Any]) -> Release | None:
+    def _versioned(self, collection: str, params: dict[str, Any]) -> Release | DataLabRequest | None:
         if collection == "releases" and "slug" in params:
             return Release.objects.filter(slug=params["slug"]).first()
         if collection == "date-changes" and "id" in params:
             return Release.objects.filter(date_changes__pk=params["id"]).first()
+        if collection == "datalab" and "reference" in params:
+            return DataLabRequest.objects.filter(reference=params["reference"]).first()
         return None
 
 
-ROLES = os.environ.get("SCHEMATHESIS_ROLES", "anonymous,editor,hop,other_editor,lead,secretariat,osr").split(",")
+ROLES = os.environ.get(
+    "SCHEMATHESIS_ROLES", "anonymous,editor,hop,other_editor,lead,secretariat,osr,charity,analyst"
+).split(",")
 
 
 @pytest.fixture
-def world(cast, settings):
+def world(cast, settings, request):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}
+    operation = getattr(request.node, "operation_label", "")  # "POST /api/v1/datalab/requests/{reference}/submit/"
+    lab = None
+    if "/api/v1/datalab/" in operation:  # the lab's cast, its extract and a request in each state
+        cast_of_lab = request.getfixturevalue("lab")
+        lab = LabWorld(cast_of_lab, request.getfixturevalue("extract"),
+                       linked=any(name in operation for name in LINKED_OPERATIONS))  # fmt: skip
+        people = {"charity": cast_of_lab.charity, "analyst": cast_of_lab.analyst}
+    else:
+        people = lab_people()
     # The WSGI handler closes the database connection after each request; inside the test's transaction that would
     # close it under the test (PostgreSQL). Django's own test client switches this off the same way.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield World(cast)
+        yield World(cast, people, lab)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -149,6 +149,28 @@ def test_the_lab_team_follows_the_two_person_rule(lab):
         services.request_open_upload(actor=lab.charity, request=request, analyst=lab.analyst, output_checker=lab.checker)
 
 
+def test_an_analyst_may_name_another_analyst_for_the_request(lab):
+    request = advance(lab, draft(lab), RequestState.AGREEMENT_SIGNED)
+    services.request_open_upload(actor=lab.analyst, request=request, analyst=lab.other_analyst,
+                                 output_checker=lab.checker)  # fmt: skip
+    request.refresh_from_db()
+    assert (request.analyst, request.state) == (lab.other_analyst, RequestState.AWAITING_UPLOAD)
+    entry = AuditEntry.objects.get(request=request, event="open_upload")
+    assert entry.actor == lab.analyst and entry.actor_role == "analyst"
+
+
+def test_request_folders_are_private(lab, extract):
+    import os
+    import stat
+
+    from datalab import store
+
+    request = advance(lab, draft(lab), RequestState.LINKED, extract=extract)
+    for folder in (store.request_dir(request.reference), store.request_dir(request.reference).parent):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in store.request_dir(request.reference).iterdir())
+
+
 def test_linking_reports_counts_and_reasons_only(lab, extract):
     request = advance(lab, draft(lab), RequestState.LINKED, extract=extract)
     upload = request.uploads.get()
