@@ -39,6 +39,7 @@ def _first(queryset: Any, field: str) -> str:
 def demo_pages() -> list[Page]:
     """The README's pages, with real slugs from the data loaded."""
     from coordination.models import Flag
+    from datalab.models import DataLabRequest
     from networks.models import ActionPlan, TopicNetwork
     from progress.models import ProgressReport
     from releases.models import Release
@@ -49,6 +50,7 @@ def demo_pages() -> list[Page]:
     own = Release.objects.filter(lead_producer__abbreviation="NHSE").order_by("-pk")
     earlier = ActionPlan.objects.filter(status="superseded").order_by("pk")
     led = TopicNetwork.objects.filter(leads__username="network.lead").order_by("pk")
+    hartley = DataLabRequest.objects.filter(organisation__slug="hartley").exclude(state="draft").order_by("pk")
     return [
         Page("home", "/"),
         Page("about", "/about/"),
@@ -89,6 +91,10 @@ def demo_pages() -> list[Page]:
         Page("data lab csv template", "/data-lab/cohort-template.csv"),
         Page("data lab xlsx template", "/data-lab/cohort-template.xlsx"),
         Page("data lab queue (secretariat)", "/data-lab/requests/", "secretariat"),
+        Page("data lab queue (analyst)", "/data-lab/requests/", "lab.analyst"),
+        Page("data lab requests (organisation)", "/data-lab/requests/", "charity.hartley"),
+        Page("data lab request", f"/data-lab/requests/{_first(hartley, 'reference')}/", "charity.hartley"),
+        Page("data lab audit", f"/data-lab/requests/{_first(hartley, 'reference')}/audit/", "charity.hartley"),
         Page("admin", "/admin/", "admin"),
         Page("health", "/health/"),
     ]

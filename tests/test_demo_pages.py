@@ -16,6 +16,7 @@ from django.urls import Resolver404, resolve
 
 from releases.choices import State
 from releases.models import Release
+from sampledata.datalab_demo import lab_users
 from sampledata.demo import USERS
 
 ESCAPED_TAG = re.compile(r"&lt;/?(a|br|span|strong|p|div|ul|ol|li|em|abbr|code|time)\b", re.IGNORECASE)
@@ -85,7 +86,7 @@ def test_no_page_of_the_demo_shows_escaped_markup(client, django_user_model):
     one_of_each = [Release.objects.filter(state=state).order_by("pk").first() for state in State]
     seeds = SEEDS + [f"/releases/{r.slug}/" for r in one_of_each if r] + [
         f"/producer/releases/{r.slug}/" for r in one_of_each if r]  # fmt: skip
-    people = [None] + [username for username, *_ in USERS]
+    people = [None] + [username for username, *_ in USERS] + [username for username, *_ in lab_users()]
     problems = {}
     for username in people:
         client.logout()
