@@ -37,7 +37,7 @@ from ..filtersets import DataLabRequestFilterSet
 from ..models import CohortUpload, DataLabRequest, Organisation
 from ..states import REASON_REQUIRED, TRANSITIONS, Actor, Step
 from . import serializers as s
-from .uploads import MemoryOnlyUploadHandler
+from ..uploads import MemoryOnlyUploadHandler
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 IF_MATCH = OpenApiParameter(
