@@ -36,8 +36,8 @@ from ..cohort_file import CohortFileInvalid
 from ..filtersets import DataLabRequestFilterSet
 from ..models import CohortUpload, DataLabRequest, Organisation
 from ..states import REASON_REQUIRED, TRANSITIONS, Actor, Step
-from . import serializers as s
 from ..uploads import MemoryOnlyUploadHandler
+from . import serializers as s
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 IF_MATCH = OpenApiParameter(
