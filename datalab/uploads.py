@@ -4,9 +4,9 @@ Django's default upload handlers write any file over FILE_UPLOAD_MAX_MEMORY_SIZE
 for a cohort would be people's NHS numbers, dates of birth and postcodes left where a crash, a backup or another
 process could find them. The upload page and the API's cohort endpoint replace the handlers with this one before
 anything reads the request's body (datalab/views.py; datalab/api/views.py in ``initialize_request``, as DRF parses
-lazily and Django refuses new handlers once it has; Django's "Modifying upload handlers on the fly"). It keeps every file of the request
-in memory up to ``max_bytes`` in all, and past that stops keeping anything: the rest of the body is read and thrown
-away, and the page says the file is too large.
+lazily and Django refuses new handlers once it has; Django's "Modifying upload handlers on the fly"). It keeps every
+file of the request in memory up to ``max_bytes`` in all, and past that stops keeping anything: the rest of the body
+is read and thrown away, and the page (or the API, with a 413) says the file is too large.
 """
 
 from __future__ import annotations
