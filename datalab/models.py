@@ -401,3 +401,31 @@ class OutputCheck(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.run} {self.decision}"
+
+
+class Report(models.Model):
+    """A request's report from its scheduling on: the approved run it shows, its release in the register (the Health
+    Data Lab's, official statistics, pre-announced on the public calendar) and when it was published.
+
+    Published once, public for ever: ``published_at`` (not the request's state, which moves on to the data's
+    deletion and closing) is what makes the report public. The release's time is the report's time.
+    """
+
+    request = models.OneToOneField(DataLabRequest, on_delete=models.PROTECT, related_name="report")
+    run = models.ForeignKey(AnalysisRun, on_delete=models.PROTECT, related_name="reports")
+    release = models.OneToOneField("releases.Release", on_delete=models.PROTECT, related_name="datalab_report")
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(bases=[HistoryWithRequestId])
+
+    class Meta:
+        ordering = ["-published_at", "-scheduled_at"]
+        indexes = [models.Index(fields=["published_at"], name="datalabreport_published")]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} report"
+
+    def get_absolute_url(self) -> str:
+        return reverse("datalab:report", kwargs={"reference": self.request.reference})

@@ -9,9 +9,10 @@ commit, never in a request.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,20 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP, roles_of
+from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP, ProducerRole, forget_roles, roles_of
+from ehssg.site import absolute_url
+from releases import services as release_services
+from releases.choices import Designation
+from releases.choices import State as ReleaseState
+from releases.models import Producer, ProducerMembership
+from releases.rules import STANDARD_TIME, bank_holiday_name, is_working_day
+from releases.schedule import LONDON, Schedule, format_day
+from releases.services import PRE_RELEASE_MAX_HOURS, ReleaseDetails
 
 from . import agreement, eligibility, messages, store
 from .base_rates import BaseRate as PlainBaseRate
@@ -33,17 +43,22 @@ from .extract import data_dir
 from .linkage import link_pseudonymised, pseudonymise_cohort
 from .models import (
     AgreementAcceptance,
+    AnalysisRun,
     AuditEntry,
     BaseRate,
+    CheckDecision,
     CohortUpload,
     DataLabRequest,
     DeletionCertificate,
     NationalExtract,
     Organisation,
+    Report,
+    RunStatus,
     UploadStatus,
 )
 from .power import power_sentence, smallest_detectable_difference
 from .pseudonymise import load_key
+from .report import words as report_words
 from .states import REASON_REQUIRED, TRANSITIONS, WITHDRAWABLE, Actor, Step, Transition
 
 # A request's own fields the organisation fills in (the application form, the API's draft).
@@ -52,6 +67,7 @@ APPLICATION_FIELDS = (
     "expected_people", "primary_outcome", "primary_measure", "minimal_important_difference", "lawful_basis",
     "special_category_condition", "privacy_notice_confirmed",
 )  # fmt: skip
+log = logging.getLogger(__name__)
 _REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1: read over the phone without mistakes
 
 
@@ -701,3 +717,185 @@ def requests_due_for_deletion(today: date) -> list[DataLabRequest]:
             due.append(request)
     return due
 
+
+
+# --- the report: factual review, scheduling and publication through the release register ------------------------------
+
+PUBLISH_TASK = "datalab.publish_due_reports"
+LAB_PRODUCER = {"slug": "health-data-lab", "name": "Health Data Lab", "abbreviation": "HDL"}
+LAB_PUBLISHER = "health-data-lab-publisher"  # the producer's editor account the lab's services act through
+DESCRIPTION_MAX = 4000
+
+
+def approved_run(request: DataLabRequest) -> AnalysisRun | None:
+    """The newest finished run an output checker approved: the one the report shows."""
+    return (
+        request.runs.filter(status=RunStatus.FINISHED, checks__decision=CheckDecision.APPROVED)
+        .order_by("-version").first()
+    )  # fmt: skip
+
+
+@transaction.atomic
+def correct_programme_description(
+    request: DataLabRequest, *, by: Any, text: str, reason: str, at: datetime | None = None
+) -> DataLabRequest:
+    """The organisation's factual review: it may correct what the report says its programme does, and nothing
+    else (the figures are the checked output). The old and the new words are kept in the audit trail."""
+    request = _lock(request)
+    if Actor.CHARITY not in actors_for(by, request):
+        raise PermissionDenied(messages.NOT_A_MEMBER.format(organisation=request.organisation))
+    if request.state != RequestState.FACTUAL_REVIEW:
+        raise ValidationError(
+            report_words.NOT_IN_REVIEW.format(state=_state_label(request.state)), code="invalid_state"
+        )
+    text, reason = (text or "").strip(), (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = report_words.DESCRIPTION_REQUIRED
+    elif len(text) > DESCRIPTION_MAX:
+        errors["text"] = report_words.DESCRIPTION_TOO_LONG.format(limit=DESCRIPTION_MAX)
+    elif text == request.programme_description:
+        errors["text"] = report_words.DESCRIPTION_UNCHANGED
+    if not reason:
+        errors["reason"] = messages.REASON_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    at = _now(at)
+    old = request.programme_description
+    request.programme_description = text
+    _save(request, actor=by, reason=reason, at=at)
+    _audit(request, event="description_corrected", actor=by, role=Actor.CHARITY, at=at, reason=reason,
+           details={"old": old, "new": text})  # fmt: skip
+    return request
+
+
+def lab_producer() -> tuple[Producer, Any]:
+    """The Health Data Lab as a producer of official statistics, and the editor account its services act through
+    (never signed in to: inactive, no usable password). Made on first use, so no migration has to create a user."""
+    producer, _ = Producer.objects.get_or_create(
+        slug=LAB_PRODUCER["slug"], defaults={"name": LAB_PRODUCER["name"], "abbreviation": LAB_PRODUCER["abbreviation"]}
+    )
+    publisher, created = get_user_model().objects.get_or_create(
+        username=LAB_PUBLISHER,
+        defaults={"first_name": "Health Data Lab", "last_name": "(publishing)", "is_active": False},
+    )
+    if created:
+        publisher.set_unusable_password()
+        publisher.save(update_fields=["password"])
+    ProducerMembership.objects.get_or_create(user=publisher, producer=producer, role=ProducerRole.EDITOR)
+    forget_roles(publisher)
+    return producer, publisher
+
+
+def _notice_days() -> int:
+    return int(getattr(settings, "DATALAB_REPORT_NOTICE_DAYS", 28))
+
+
+def _check_publish_on(publish_on: date | None, today: date) -> None:
+    if publish_on is None:
+        raise ValidationError({"publish_on": report_words.PUBLISH_ON_REQUIRED})
+    if not is_working_day(publish_on):
+        what = "bank holiday" if bank_holiday_name(publish_on) else f"{publish_on:%A}"
+        raise ValidationError({"publish_on": report_words.PUBLISH_ON_NOT_WORKING_DAY.format(
+            day=format_day(publish_on), what=what)})  # fmt: skip
+    earliest = today + timedelta(days=_notice_days())
+    if publish_on < earliest:
+        raise ValidationError({"publish_on": report_words.PUBLISH_ON_TOO_SOON.format(
+            days=_notice_days(), earliest=format_day(earliest))})  # fmt: skip
+
+
+@transaction.atomic
+def schedule_report(
+    request: DataLabRequest, *, by: Any, publish_on: date | None, reason: str = "", at: datetime | None = None
+) -> Report:
+    """After the factual review the lab (or the secretariat) schedules publication: a release of the Health Data
+    Lab (official statistics) is registered and announced at once for 9:30am on ``publish_on``, through the release
+    register's services, so the register's rules apply (a future date, the public calendar, the engines), and the
+    organisation is recorded for pre-release access from 24 hours before."""
+    request = _lock(request)
+    mine = actors_for(by, request)
+    if not mine & TRANSITIONS[Step.SCHEDULE].actors:
+        raise PermissionDenied(messages.NOT_ALLOWED_STEP.format(step=_label(Step.SCHEDULE)))
+    if request.state not in TRANSITIONS[Step.SCHEDULE].sources:
+        raise ValidationError(
+            messages.CANNOT_STEP.format(state=_state_label(request.state), step=_label(Step.SCHEDULE)),
+            code="invalid_state",
+        )
+    run = approved_run(request)
+    if run is None:
+        raise ValidationError(report_words.NO_APPROVED_RUN, code="no_approved_run")
+    at = _now(at)
+    _check_publish_on(publish_on, at.astimezone(LONDON).date())
+    assert publish_on is not None  # noqa: S101 - checked above
+    producer, publisher = lab_producer()
+    details = ReleaseDetails(
+        title=report_words.RELEASE_TITLE.format(programme=request.programme_name),
+        summary=report_words.RELEASE_SUMMARY.format(programme=request.programme_name,
+                                                    organisation=request.organisation.name),  # fmt: skip
+        lead_producer=producer,
+        designation=Designation.OFFICIAL,
+        lead_statistician_name=_actor_name(request.analyst) or LAB_PRODUCER["name"],
+        lead_statistician_email=getattr(settings, "DATALAB_CONTACT_EMAIL", "health-data-lab@ehssg.example"),
+        reference_period_start=request.delivery_start,
+        reference_period_end=request.delivery_end + timedelta(days=365),
+    )
+    release = release_services.release_create(
+        actor=publisher, details=details, schedule=Schedule.exact_local(publish_on, STANDARD_TIME), announce=True,
+        reason=f"Health Data Lab report {request.reference}, scheduled by {_actor_name(by)}", at=at,
+    )  # fmt: skip
+    assert release.release_at is not None  # noqa: S101 - an exact schedule
+    release_services.prerelease_access_add(
+        actor=publisher, release=release, recipient_role=report_words.PRE_RELEASE_ROLE,
+        organisation=request.organisation.name, justification=report_words.PRE_RELEASE_JUSTIFICATION,
+        access_starts_at=release.release_at - timedelta(hours=PRE_RELEASE_MAX_HOURS), at=at,
+    )  # fmt: skip
+    report = Report(request=request, run=run, release=release, scheduled_by=by, scheduled_at=at)
+    report.full_clean()
+    report._history_user = by  # type: ignore[attr-defined]
+    report._change_reason = f"Scheduled for {format_day(publish_on)}"  # type: ignore[attr-defined]
+    report.save()
+    _take(request, Step.SCHEDULE, actor=by, at=at, reason=reason, as_actors=mine,
+          details={"release": release.slug, "publish_on": publish_on.isoformat(), "run": run.version})  # fmt: skip
+    return report
+
+
+def reports_due(now: datetime) -> list[Report]:
+    """Scheduled reports whose release time has come (the release still confirmed: not cancelled or moved)."""
+    return list(
+        Report.objects.filter(published_at__isnull=True, request__state=RequestState.SCHEDULED,
+                              release__state=ReleaseState.CONFIRMED, release__release_at__lte=now)
+        .select_related("request", "release").order_by("release__release_at", "pk")
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _publish_report(report_id: int, *, now: datetime, task: str, task_id: str) -> bool:
+    report = Report.objects.select_for_update().get(pk=report_id)
+    request = _lock(report.request)
+    if report.published_at is not None or request.state != RequestState.SCHEDULED:
+        return False  # another sweep got there first
+    _producer, publisher = lab_producer()
+    release_services.release_publish(
+        actor=publisher, release=report.release, published_url=absolute_url(report.get_absolute_url()), at=now
+    )
+    report.published_at = now
+    report._history_user = None  # type: ignore[attr-defined]
+    report._change_reason = "Published"  # type: ignore[attr-defined]
+    report.save(update_fields=["published_at"])
+    _take(request, Step.PUBLISH, actor=None, at=now, system=task,
+          details={"release": report.release.slug, "task_id": task_id})  # fmt: skip
+    return True
+
+
+def publish_due_reports(now: datetime | None = None, *, task: str = PUBLISH_TASK, task_id: str = "") -> list[str]:
+    """Publish every scheduled report whose date and time have come, as the lab's systems: the request moves to
+    published, its release is marked published with the report's address. The references published."""
+    now = _now(now)
+    done = []
+    for report in reports_due(now):
+        try:
+            if _publish_report(report.pk, now=now, task=task, task_id=task_id):
+                done.append(report.request.reference)
+        except ValidationError:  # the register refused (the release moved or was cancelled meanwhile): next sweep
+            log.warning("datalab report %s not published: the register refused", report.request.reference)
+    return done

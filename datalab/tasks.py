@@ -33,3 +33,9 @@ def delete_due_data(self: Any) -> list[str]:
             )
             done.append(request.reference)
     return done
+
+
+@shared_task(name=services.PUBLISH_TASK, bind=True)
+def publish_due_reports(self: Any) -> list[str]:
+    """Publish every scheduled report whose 9:30am has come (beat runs it every 5 minutes); the references done."""
+    return services.publish_due_reports(timezone.now(), task=services.PUBLISH_TASK, task_id=str(self.request.id or ""))

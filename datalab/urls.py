@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .report import views as report_views
 
 app_name = "datalab"
 urlpatterns = [
@@ -18,4 +19,9 @@ urlpatterns = [
     path("data-lab/requests/<str:reference>/upload/", views.cohort_upload, name="upload"),
     path("data-lab/requests/<str:reference>/steps/<str:step>/", views.step_page, name="step"),
     path("data-lab/requests/<str:reference>/audit/", views.audit_page, name="audit"),
+    path("data-lab/requests/<str:reference>/factual-review/", report_views.factual_review, name="factual-review"),
+    path("data-lab/requests/<str:reference>/schedule/", report_views.schedule, name="schedule"),
+    path("data-lab/reports/", report_views.catalogue, name="reports"),
+    path("data-lab/reports/<str:reference>/", report_views.report, name="report"),
+    path("data-lab/reports/<str:reference>.pdf", report_views.report_pdf, name="report-pdf"),
 ]

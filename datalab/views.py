@@ -34,6 +34,7 @@ from . import agreement, cohort_file, messages, selectors, services, turnaround
 from . import forms as lab_forms
 from .choices import RequestState
 from .models import DataLabRequest
+from .report import selectors as report_selectors
 from .states import REASON_REQUIRED, Step
 from .uploads import MemoryOnlyUploadHandler
 
@@ -56,7 +57,8 @@ STEP_SERVICES: dict[Step, Callable[..., Any]] = {
     Step.WITHDRAW: services.request_withdraw,
     Step.CLOSE: services.request_close,
 }
-STEP_PAGES = {Step.SUBMIT: "datalab:request-submit", Step.SIGN_AGREEMENT: "datalab:agreement"}
+STEP_PAGES = {Step.SUBMIT: "datalab:request-submit", Step.SIGN_AGREEMENT: "datalab:agreement",
+              Step.SCHEDULE: "datalab:schedule"}  # fmt: skip
 # Steps that end or turn a request down: their buttons are red (GOV.UK warning buttons).
 ENDING_STEPS = {Step.REFUSE_ELIGIBILITY, Step.MARK_NOT_FEASIBLE, Step.WITHDRAW, Step.CLOSE}
 
@@ -229,6 +231,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "ineligible_reasons": messages.INELIGIBLE_REASONS,
         "methods": messages.LINK_METHODS,
         "min_people": settings.DATALAB_MIN_PEOPLE,
+        "report": report_selectors.report_links(request.user, lab_request, now=timezone.now()),
     }
     return render(request, "datalab/request.html", context)
 

@@ -26,9 +26,9 @@ FORBIDDEN = {
     "networks": {"public_calendar", "importing", "sampledata", "alerts", "progress", "datalab"},
     "alerts": {"importing", "sampledata", "progress", "datalab"},
     "progress": {"importing", "sampledata", "datalab"},
-    # The Health Data Lab is a service of its own: it stands on the project package only, and only the benchmark
-    # (sampledata) calls into it.
-    "datalab": set(APPS) - {"ehssg", "datalab"},
+    # The Health Data Lab is a service of its own: it stands on the project package and on the release register
+    # (its reports are releases of the Health Data Lab producer), and only the benchmark (sampledata) calls into it.
+    "datalab": set(APPS) - {"ehssg", "releases", "datalab"},
 }
 # The project's wiring, which may name any app: the template environment's filters (the register's date wording and
 # date widget). Settings and URLs name apps only in strings, which are not imports.

@@ -138,6 +138,10 @@ DATALAB_PROCESSING_LAG_DAYS = env.int("DATALAB_PROCESSING_LAG_DAYS", default=90)
 DATALAB_RETENTION_DAYS = env.int("DATALAB_RETENTION_DAYS", default=365)
 DATALAB_MAX_UPLOAD_BYTES = env.int("DATALAB_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATALAB_MAX_COHORT_ROWS = env.int("DATALAB_MAX_COHORT_ROWS", default=50_000)
+# A report's publication date is announced at least this many days ahead (Code of Practice: 4 weeks), and the
+# lead statistician's contact on its release.
+DATALAB_REPORT_NOTICE_DAYS = env.int("DATALAB_REPORT_NOTICE_DAYS", default=28)
+DATALAB_CONTACT_EMAIL = env.str("DATALAB_CONTACT_EMAIL", default="health-data-lab@ehssg.example")
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -184,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     # The Health Data Lab's retention (docs/datalab.md): every hour, delete the person-level data of requests whose
     # retention date has come or that were published, withdrawn or found not feasible, with a deletion certificate.
     "datalab-delete-due-data": {"task": "datalab.delete_due_data", "schedule": crontab(minute=20)},
+    # Scheduled Health Data Lab reports go out at 9:30am London on their day (every 5 minutes: 9:30 is one of them).
+    "datalab-publish-due-reports": {"task": "datalab.publish_due_reports", "schedule": crontab(minute="*/5")},
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
