@@ -131,7 +131,7 @@ def balance_plot(rows: Sequence[BalanceRow], *, uid: str, title: str, desc: str,
     """Each covariate's SMD before (hollow) and after matching (filled), with the balance line either side of 0."""
     values = [abs(v) for r in rows for v in (r.before, r.after) if v is not None]
     limit = max([*values, line * 1.5]) * 1.1
-    step = _nice_step(limit * 2)
+    step = _nice_step(limit)
     limit = math.ceil(limit / step) * step
     scale = _Scale(limit)
     bottom = TOP + ROW * len(rows)

@@ -1,0 +1,100 @@
+"""Requests with a report: a real run on the session's small extract, recorded as an approved run, and the request
+taken to factual review (the analysis task and the output checker's pages are another part's: here the steps are
+taken with the services' own ``_take``, as those would)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from datalab import services
+from datalab.analysis.parameters import AnalysisParameters
+from datalab.analysis.run import run_analysis
+from datalab.choices import RequestState
+from datalab.disclosure.publish import publish
+from datalab.extract import Extract
+from datalab.linkage import link_cohort, read_cohort_csv
+from datalab.models import AnalysisRun, CheckDecision, DataLabRequest, OutputCheck, Report, RunStatus
+from datalab.states import Step
+from releases.rules import is_working_day
+from releases.schedule import LONDON
+from tests.datalab.lab import APPLICATION, LabCast, draft
+
+PROGRAMME = APPLICATION["programme_name"]
+
+
+@pytest.fixture(scope="session")
+def analysed(extract: Extract) -> dict[str, Any]:
+    """One analysis of the session extract's cohort (ACRO off: the profile tables are another test's), with its
+    publishable tables, as the lab's worker would store them."""
+    from tests.datalab.conftest import KEY
+
+    assert extract.cohort_csv is not None
+    linkage = link_cohort(read_cohort_csv(extract.cohort_csv.read_text()), extract.path, key=KEY)
+    assert linkage.links is not None
+    params = AnalysisParameters(seed=3)
+    run = run_analysis(extract_dir=extract.path, links=linkage.links, params=params, submitted=linkage.submitted,
+                       check_profiles=False)  # fmt: skip
+    return {"parameters": params.to_dict(), "result": run.result.to_dict(), "manifest": run.result.to_dict()["manifest"],
+            "fingerprint": run.result.fingerprint(), "publishable": publish(run.result, programme=PROGRAMME).to_dict()}  # fmt: skip
+
+
+def in_review(cast: LabCast, analysed: dict[str, Any], **changes: Any) -> DataLabRequest:
+    """A request in factual review with one finished run that the output checker approved."""
+    request = draft(cast, **changes)
+    services.request_submit(actor=cast.charity, request=request)
+    services.request_check_eligibility(actor=cast.analyst, request=request)
+    services.agreement_sign(actor=cast.charity, request=request, signatory_name="Sam Okafor",
+                            signatory_role="Chief executive", accepted=True)  # fmt: skip
+    services.request_open_upload(actor=cast.analyst, request=request, analyst=cast.analyst, output_checker=cast.checker)
+    now = timezone.now()
+    with transaction.atomic():
+        request = services._lock(request)
+        request.linkage = {"submitted": 2000, "linked": 1985, "analysable": 1985}
+        services._take(request, Step.LINK, actor=None, at=now, system="tests.link")
+    services.request_mark_feasible(actor=cast.analyst, request=request)
+    services.request_lock_protocol(actor=cast.analyst, request=request)
+    with transaction.atomic():
+        request = services._lock(request)
+        run = AnalysisRun.objects.create(
+            request=request, version=1, status=RunStatus.FINISHED, requested_by=cast.analyst, requested_at=now,
+            started_at=now, finished_at=now, parameters=analysed["parameters"], manifest=analysed["manifest"],
+            result=analysed["result"], fingerprint=analysed["fingerprint"], publishable=analysed["publishable"],
+            feasible=analysed["publishable"]["feasible"],
+        )  # fmt: skip
+        services._take(request, Step.RECORD_ANALYSIS, actor=None, at=now, system="tests.analysis")
+        OutputCheck.objects.create(run=run, checker=cast.checker, decided_at=now, decision=CheckDecision.APPROVED)
+        services._take(request, Step.APPROVE_OUTPUT, actor=cast.checker, at=now)
+        services._take(request, Step.START_REVIEW, actor=cast.analyst, at=now)
+    request.refresh_from_db()
+    assert request.state == RequestState.FACTUAL_REVIEW
+    return request
+
+
+def publish_day(today: date | None = None, days: int = 28) -> date:
+    """The first working day at least ``days`` days after today (London)."""
+    day = (today or timezone.localdate()) + timedelta(days=days)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def release_time(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, 30, tzinfo=LONDON)
+
+
+def scheduled(cast: LabCast, analysed: dict[str, Any], **changes: Any) -> Report:
+    request = in_review(cast, analysed, **changes)
+    return services.schedule_report(request, by=cast.analyst, publish_on=publish_day(), reason="Next publication slot")
+
+
+def published(cast: LabCast, analysed: dict[str, Any], **changes: Any) -> Report:
+    report = scheduled(cast, analysed, **changes)
+    assert report.release.release_at is not None
+    assert services.publish_due_reports(report.release.release_at + timedelta(minutes=1)) == [report.request.reference]
+    report.refresh_from_db()
+    return report
