@@ -43,8 +43,9 @@ def analysed(extract: Extract) -> dict[str, Any]:
             "fingerprint": run.result.fingerprint(), "publishable": publish(run.result, programme=PROGRAMME).to_dict()}  # fmt: skip
 
 
-def in_review(cast: LabCast, analysed: dict[str, Any], **changes: Any) -> DataLabRequest:
-    """A request in factual review with one finished run that the output checker approved."""
+def in_review(cast: LabCast, analysed: dict[str, Any], *, approve: bool = True, **changes: Any) -> DataLabRequest:
+    """A request in factual review with one finished run that the output checker approved (``approve=False``: a
+    request that got there without an approval on record, which the services must refuse to publish)."""
     request = draft(cast, **changes)
     services.request_submit(actor=cast.charity, request=request)
     services.request_check_eligibility(actor=cast.analyst, request=request)
@@ -54,7 +55,7 @@ def in_review(cast: LabCast, analysed: dict[str, Any], **changes: Any) -> DataLa
     now = timezone.now()
     with transaction.atomic():
         request = services._lock(request)
-        request.linkage = {"submitted": 2000, "linked": 1985, "analysable": 1985}
+        request.linkage = {"submitted": 2000, "linked": 1985, "link_rate": 0.9925, "analysable": 1985, "by_method": {}}
         services._take(request, Step.LINK, actor=None, at=now, system="tests.link")
     services.request_mark_feasible(actor=cast.analyst, request=request)
     services.request_lock_protocol(actor=cast.analyst, request=request)
@@ -67,7 +68,8 @@ def in_review(cast: LabCast, analysed: dict[str, Any], **changes: Any) -> DataLa
             feasible=analysed["publishable"]["feasible"],
         )  # fmt: skip
         services._take(request, Step.RECORD_ANALYSIS, actor=None, at=now, system="tests.analysis")
-        OutputCheck.objects.create(run=run, checker=cast.checker, decided_at=now, decision=CheckDecision.APPROVED)
+        if approve:
+            OutputCheck.objects.create(run=run, checker=cast.checker, decided_at=now, decision=CheckDecision.APPROVED)
         services._take(request, Step.APPROVE_OUTPUT, actor=cast.checker, at=now)
         services._take(request, Step.START_REVIEW, actor=cast.analyst, at=now)
     request.refresh_from_db()
