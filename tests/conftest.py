@@ -121,7 +121,7 @@ def _purge_append_only_rows_before_flush(request):
         return
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO datalab_maintenance_window (opened_by) VALUES ('tests: flush')")
-        for table in ("auditentry", "deletioncertificate", "outputcheck", "analysisrun"):
+        for table in ("auditentry", "deletioncertificate", "outputcheck", "report", "analysisrun"):
             cursor.execute(f"DELETE FROM datalab_{table}")  # noqa: S608 - the lab's own table names
         cursor.execute("DELETE FROM datalab_maintenance_window")
 

@@ -102,7 +102,7 @@ class ReportView:
     outcomes: tuple[OutcomeLine, ...]
     placebo: tuple[OutcomeLine, ...]
     balance: tuple[BalanceLine, ...]
-    forest_svg: Markup | None = None
+    forest_svgs: tuple[Markup, ...] = ()  # one per measure (rate, frequency): each on its own scale
     balance_svg: Markup | None = None
     forest_rows: tuple[svg.ForestRow, ...] = field(default=())
 
@@ -291,13 +291,25 @@ def _say(
     return tuple(t.format(programme=programme, outcome=outcome) for t in templates[kind])
 
 
-def forest_rows(lines: Sequence[OutcomeLine]) -> tuple[svg.ForestRow, ...]:
-    """The rows per 100 people (rate and frequency); time to first event is in days, in the table only."""
+def forest_rows(lines: Sequence[OutcomeLine], measure: str) -> tuple[svg.ForestRow, ...]:
+    """One measure's rows, per 100 people (time to first event is in days: in the table only)."""
     return tuple(
-        svg.ForestRow(label=f"{line.label}: {line.measure}", estimate=line.estimate, low=line.low, high=line.high,
+        svg.ForestRow(label=line.label, estimate=line.estimate, low=line.low, high=line.high,
                       emphasis=line.role == "primary")
-        for line in lines if line.measure in (Measure.RATE, Measure.FREQUENCY)
+        for line in lines if line.measure == measure
     )  # fmt: skip
+
+
+def forest_plots(lines: Sequence[OutcomeLine], reference: str) -> tuple[Markup, ...]:
+    plots = []
+    for measure in (Measure.RATE.value, Measure.FREQUENCY.value):
+        rows = forest_rows(lines, measure)
+        if rows:
+            plots.append(svg.forest_plot(
+                rows, uid=f"forest-{measure}-{reference}", title=words.FOREST_TITLE[measure],
+                desc=words.FOREST_DESC.format(rows=len(rows)), caption=words.FOREST_CAPTION[measure],
+            ))  # fmt: skip
+    return tuple(plots)
 
 
 def build(publishable: Mapping[str, Any], subject: Subject) -> ReportView:
@@ -317,11 +329,7 @@ def build(publishable: Mapping[str, Any], subject: Subject) -> ReportView:
         head = str(publishable["headline"][0])  # the engine's reason the main result is not published
     else:
         head = words.NO_HEADLINE
-    rows = forest_rows(outcomes)
-    forest = svg.forest_plot(
-        rows, uid=f"forest-{subject.reference}", title=words.FOREST_TITLE,
-        desc=words.FOREST_DESC.format(rows=len(rows)), caption="Difference per 100 people (helped minus comparison)",
-    ) if rows else None  # fmt: skip
+    rows = forest_rows(outcomes, Measure.RATE) + forest_rows(outcomes, Measure.FREQUENCY)
     balance_rows = tuple(svg.BalanceRow(b.label, b.smd_before, b.smd_after) for b in balance)
     balance_picture = svg.balance_plot(
         balance_rows, uid=f"balance-{subject.reference}", title=words.BALANCE_TITLE,
@@ -346,7 +354,7 @@ def build(publishable: Mapping[str, Any], subject: Subject) -> ReportView:
         outcomes=outcomes,
         placebo=placebo,
         balance=balance,
-        forest_svg=forest,
+        forest_svgs=forest_plots(outcomes, subject.reference),
         balance_svg=balance_picture,
         forest_rows=rows,
     )

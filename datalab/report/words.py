@@ -104,7 +104,14 @@ MID_RULES_OUT_BOTH = (
 )
 MID_RULES_OUT_RISE = "The result rules out a rise of {value:g} or more per 100 people."
 
-FOREST_TITLE = "Differences in hospital use in the year after starting, per 100 people"
+FOREST_TITLE = {
+    "rate": "People with at least one, in the year after starting: difference per 100 people",
+    "frequency": "Number in the year after starting: difference per 100 people",
+}
+FOREST_CAPTION = {
+    "rate": "Difference in people with at least one, per 100 (helped minus comparison)",
+    "frequency": "Difference in the number per 100 people (helped minus comparison)",
+}
 FOREST_DESC = (
     "For each outcome, the difference between the people helped and the comparison group per 100 people, as a dot, "
     "with its 95% interval as a line. Left of the zero line: fewer than the comparison group; right: more. "

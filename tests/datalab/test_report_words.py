@@ -97,7 +97,7 @@ def test_not_feasible_gives_reasons_and_no_result():
     view = build(publishable(feasible=False), SUBJECT)
     assert not view.feasible and view.kind is None and view.headline == words.NO_HEADLINE
     assert view.feasibility_reasons == ("Only 40% of the people were matched.",)
-    assert view.outcomes == () and view.forest_svg is None
+    assert view.outcomes == () and view.forest_svgs == ()
 
 
 def test_the_placebo_warning_shows_when_the_year_before_differs():
@@ -183,7 +183,7 @@ def test_the_report_of_a_real_run_says_what_the_engine_said(analysed):  # noqa: 
     balance = next(t for t in analysed["publishable"]["tables"] if t["name"] == "balance")["rows"]
     per_100 = [r for r in outcomes if r[1] in ("rate", "frequency")]
     assert len(view.forest_rows) == len(per_100) == 10
-    assert str(view.forest_svg).count('<g class="forest-row">') == 10
+    assert [str(p).count('<g class="forest-row">') for p in view.forest_svgs] == [5, 5]
     assert str(view.balance_svg).count('<g class="balance-row">') == len(balance)
     assert view.e_value is not None and not view.e_value.computed
 
