@@ -76,7 +76,7 @@ def subject(request: DataLabRequest, run: AnalysisRun) -> view_model.Subject:
         primary_measure=parameters.get("primary_measure", request.primary_measure),
         minimal_important_difference=None if mid is None else float(mid),
         max_controls=int(parameters.get("max_controls", 5)), caliper_sd=float(parameters.get("caliper_sd", 0.2)),
-        smd_threshold=float(parameters.get("smd_threshold", 0.10)),
+        smd_threshold=float(parameters.get("smd_threshold", 0.10)), alpha=float(parameters.get("alpha", 0.05)),
     )  # fmt: skip
 
 
@@ -146,10 +146,9 @@ def catalogue(*, organisation: str = "", outcome: str = "", measure: str = "") -
     chosen = [r for r in everything if not organisation or r.request.organisation.slug == organisation]
     rows = []
     for report in chosen:
-        lines = view_model.build(report.run.publishable, subject(report.request, report.run)).outcomes
-        line = next((x for x in lines if x.outcome == outcome and x.measure == measure), None)
-        primary = next((x for x in lines if x.role == "primary"), None)
-        rows.append(CatalogueRow(report, report.request, line, view_model.kind_of(primary) if primary else None))
+        view = view_model.build(report.run.publishable, subject(report.request, report.run))
+        line = next((x for x in view.outcomes if x.outcome == outcome and x.measure == measure), None)
+        rows.append(CatalogueRow(report, report.request, line, view.kind))
     forest = _catalogue_forest(rows, outcome, measure)
     return Catalogue(rows=rows, organisations=organisations, outcome=outcome, measure=measure, forest_svg=forest)
 

@@ -44,6 +44,7 @@ class Subject:
     max_controls: int = 5
     caliper_sd: float = 0.2
     smd_threshold: float = 0.10
+    alpha: float = ALPHA
 
 
 @dataclass(frozen=True)
@@ -184,13 +185,13 @@ def _per_100(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def kind_of(line: OutcomeLine) -> str | None:
+def kind_of(line: OutcomeLine, alpha: float = ALPHA) -> str | None:
     """fewer / more when the interval excludes no difference (p below 5%), else not_significant; None if suppressed."""
     if line.estimate is None or line.low is None or line.high is None:
         return None
     p = p_value(line.p_value)
     excludes_zero = line.high < 0 or line.low > 0
-    significant = excludes_zero or (p is not None and p < ALPHA and line.estimate != 0)
+    significant = excludes_zero or (p is not None and p < alpha and line.estimate != 0)
     if not significant:
         return "not_significant"
     return "fewer" if line.estimate < 0 else "more"
@@ -321,7 +322,7 @@ def build(publishable: Mapping[str, Any], subject: Subject) -> ReportView:
     counts = count_rows(tables.get("counts"))
     primary = next((line for line in outcomes if line.role == "primary"), None)
     feasible = bool(publishable.get("feasible"))
-    kind = kind_of(primary) if feasible and primary is not None else None
+    kind = kind_of(primary, subject.alpha) if feasible and primary is not None else None
     programme = subject.programme_name
     if kind is not None and primary is not None:
         head = headline(primary, kind, programme)

@@ -201,3 +201,14 @@ def test_the_plots_are_labelled_and_escaped():
     assert balance.count('stroke-dasharray="4 3"') == 2  # the 0.10 line either side of zero
     ticks = re.findall(r">([\u22120-9.]+)</text>", balance)
     assert "0.1" in ticks or "0.2" in ticks
+
+
+def test_the_pdf_fetches_nothing(monkeypatch):
+    import urllib.request
+
+    from datalab.report.pdf import html_to_pdf
+
+    opened: list[object] = []
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", lambda self, *a, **k: opened.append(a))
+    document = html_to_pdf('<p>Report</p><img src="file:///etc/hostname"><link rel="stylesheet" href="http://x.invalid/a.css">')
+    assert document.startswith(b"%PDF") and opened == []
