@@ -791,7 +791,7 @@ def _notice_days() -> int:
     return int(getattr(settings, "DATALAB_REPORT_NOTICE_DAYS", 28))
 
 
-def _check_publish_on(publish_on: date | None, today: date) -> None:
+def _check_publish_on(publish_on: date | None, today: date, *, keep_until: date | None = None) -> None:
     if publish_on is None:
         raise ValidationError({"publish_on": report_words.PUBLISH_ON_REQUIRED})
     if not is_working_day(publish_on):
@@ -802,6 +802,10 @@ def _check_publish_on(publish_on: date | None, today: date) -> None:
     if publish_on < earliest:
         raise ValidationError({"publish_on": report_words.PUBLISH_ON_TOO_SOON.format(
             days=_notice_days(), earliest=format_day(earliest))})  # fmt: skip
+    # The retention task deletes the data on that date; publication (and the ledger's record of the cohort) first.
+    if keep_until is not None and publish_on >= keep_until:
+        raise ValidationError({"publish_on": report_words.PUBLISH_ON_AFTER_RETENTION.format(
+            day=format_day(keep_until))})  # fmt: skip
 
 
 @transaction.atomic
@@ -825,7 +829,7 @@ def schedule_report(
     if run is None:
         raise ValidationError(report_words.NO_APPROVED_RUN, code="no_approved_run")
     at = _now(at)
-    _check_publish_on(publish_on, at.astimezone(LONDON).date())
+    _check_publish_on(publish_on, at.astimezone(LONDON).date(), keep_until=request.retention_until)
     assert publish_on is not None  # noqa: S101 - checked above
     producer, publisher = lab_producer()
     details = ReleaseDetails(

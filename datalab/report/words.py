@@ -153,6 +153,9 @@ PUBLISH_ON_TOO_SOON = (
     "The date must be announced at least {days} days ahead (Code of Practice for Statistics): choose {earliest} or "
     "later"
 )
+PUBLISH_ON_AFTER_RETENTION = (
+    "The report must be published before {day}, when the agreement says the lab deletes the people's data"
+)
 SCHEDULED = "The report will be published at 9:30am on {day}. It is on the public release calendar now."
 PRE_RELEASE_ROLE = "People of the organisation that asked for the report"
 PRE_RELEASE_JUSTIFICATION = (

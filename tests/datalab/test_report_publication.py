@@ -135,9 +135,12 @@ def test_a_bad_date_schedules_nothing(lab, analysed, day, message):  # noqa: F81
     assert request.state == RequestState.FACTUAL_REVIEW
 
 
-def test_a_bank_holiday_is_refused():
+def test_a_bank_holiday_or_a_date_after_the_retention_date_is_refused():
     with pytest.raises(ValidationError, match="bank holiday"):
         services._check_publish_on(date(2030, 12, 25), date(2030, 1, 2))
+    with pytest.raises(ValidationError, match="must be published before 1 March 2030"):
+        services._check_publish_on(date(2030, 3, 1), date(2030, 1, 2), keep_until=date(2030, 3, 1))
+    services._check_publish_on(date(2030, 2, 28), date(2030, 1, 2), keep_until=date(2030, 3, 1))
 
 
 def test_only_the_lab_schedules_and_only_an_approved_run(lab, analysed):  # noqa: F811
