@@ -600,7 +600,10 @@ def request_mark_not_feasible(
 def protocol_parameters(request: DataLabRequest) -> AnalysisParameters:
     """The analysis parameters a request's protocol fixed when it was locked (its other keys are the lock's record)."""
     known = {f.name for f in fields(AnalysisParameters)}
-    return AnalysisParameters.from_dict({k: v for k, v in request.protocol.items() if k in known})
+    given = {k: v for k, v in request.protocol.items() if k in known}
+    if given.get("minimal_important_difference") is not None:  # protocols locked before part 2 kept it as text
+        given["minimal_important_difference"] = float(given["minimal_important_difference"])
+    return AnalysisParameters.from_dict(given)
 
 
 @transaction.atomic

@@ -87,6 +87,11 @@ def test_locking_the_protocol_stores_the_analysis_parameters(lab, extract):
                                             minimal_important_difference=4.5, min_people=60, lag_days=90)  # fmt: skip
     assert request.protocol == {**parameters.to_dict(), "extract": lab.extract.vintage,
                                 "locked_at": request.protocol_locked_at.isoformat()}  # fmt: skip
+    # A protocol locked before the analysis parameters were stored (its figures as text, its plan nested) still reads.
+    request.protocol = {"primary_outcome": "bed_days", "primary_measure": "frequency",
+                        "minimal_important_difference": "2.5", "matching": {"max_controls": 5}, "alpha": 0.05}  # fmt: skip
+    assert services.protocol_parameters(request) == AnalysisParameters(
+        primary_outcome="bed_days", primary_measure="frequency", minimal_important_difference=2.5)
 
 
 def test_a_run_from_the_request_page_to_the_factual_review(client, lab, extract, django_capture_on_commit_callbacks):
