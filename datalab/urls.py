@@ -17,5 +17,7 @@ urlpatterns = [
     path("data-lab/requests/<str:reference>/agreement/", views.agreement_page, name="agreement"),
     path("data-lab/requests/<str:reference>/upload/", views.cohort_upload, name="upload"),
     path("data-lab/requests/<str:reference>/steps/<str:step>/", views.step_page, name="step"),
+    path("data-lab/requests/<str:reference>/runs/", views.run_analysis, name="run-analysis"),
+    path("data-lab/requests/<str:reference>/output-check/", views.output_check, name="output-check"),
     path("data-lab/requests/<str:reference>/audit/", views.audit_page, name="audit"),
 ]
