@@ -193,6 +193,24 @@ class StepForm(forms.Form):
             )  # fmt: skip
 
 
+class OutputCheckForm(forms.Form):
+    """The output checker's decision on a run: approve or send back, with reasons either way."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve the output: it may leave the lab"),
+                 ("return", "Send it back to the analyst")],
+        widget=forms.RadioSelect, label="Your decision",
+        error_messages={"required": messages.CHECK_DECISION_REQUIRED,
+                        "invalid_choice": messages.CHECK_DECISION_REQUIRED},
+    )  # fmt: skip
+    reason = forms.CharField(
+        widget=forms.Textarea, max_length=2000, label="Your reasons",
+        help_text="What you checked, or what must change before the output can leave the lab.",
+        error_messages={"required": messages.REASON_REQUIRED,
+                        "max_length": "The reasons must be 2,000 characters or fewer"},
+    )  # fmt: skip
+
+
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("", "Any state"), *RequestState.choices], required=False, label="State",

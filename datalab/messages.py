@@ -413,6 +413,27 @@ MEASURE_WORDS = {
 }
 NO_HEADLINE_SUPPRESSED = "The main result cannot be published: {reasons}."
 RUN_IMMUTABLE = "A finished analysis run never changes: run the analysis again for a new version."
+# The analysis runs and the output check (datalab/services.py).
+RUN_ANALYSTS_ONLY = "Only the request's analyst can run the analysis."
+RUN_NOT_LOCKED = "The analysis can only be run once the protocol is locked: the request is {state}."
+RUN_ALREADY_ACTIVE = "An analysis run is already waiting or running for this request. Wait for it to finish."
+RUN_REQUESTED = "The analysis is waiting for the lab's worker. This page shows how it is going."
+RUN_FAILED = (
+    "The analysis failed while {stage} ({kind}). No result was kept; the protocol is still locked, so the analysis "
+    "can be run again once the problem is fixed."
+)
+RUN_REQUEST_MOVED = "The request moved on while the analysis ran (it is now {state}), so the result was not kept."
+CHECK_NOT_BY_ANALYST = (
+    "You are this request's analyst, so you cannot check its output: a different person must (the two-person rule)."
+)
+CHECK_NOT_BY_REQUESTER = (
+    "You asked for this analysis run, so you cannot check its output: a different person must (the two-person rule)."
+)
+CHECK_CHECKER_ONLY = "Only the request's output checker can approve its output or send it back."
+CHECK_DECISION_REQUIRED = "Select whether to approve the output or send it back"
+CHECK_APPROVED = "The output is approved. The analyst can now send the report for the organisation's factual review."
+CHECK_RETURNED = "The output was sent back to the analyst with your reasons."
+LEDGER_NO_APPROVED_RUN = "No analysis run of this request has approved output, so there is no cohort to record."
 
 # The API (datalab/api/): what a client reads in an error.
 API_UNKNOWN_FIELD = "{name} is not a field this request takes. It takes: {known}."
@@ -451,6 +472,7 @@ REASON_LABELS = {
     "refuse_eligibility": "Why is the request not eligible?",
     "mark_not_feasible": "Why can the request not be answered?",
     "return_output": "What must change before the output can leave the lab?",
+    "approve_output": "What did you check?",
     "withdraw": "Why are you withdrawing the request?",
     "replace_cohort": "Why is the cohort being replaced?",
     "close": "Why is the request being closed?",
@@ -465,6 +487,8 @@ EVENTS = {
     "created": "Draft started",
     "edited": "Draft changed",
     "cohort_received": "Cohort file received",
+    "analysis_requested": "Analysis run requested",
+    "analysis_failed": "Analysis run failed",
 }
 # How a linked row was found in the national data (datalab/linkage.py's methods).
 LINK_METHODS = {

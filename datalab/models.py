@@ -22,7 +22,7 @@ from ehssg.models import HistoryWithRequestId
 
 from . import messages
 from .choices import AgeGroup, LawfulBasis, Measure, Outcome, RequestState, SpecialCategoryCondition
-from .querysets import AppendOnlyQuerySet, DataLabRequestQuerySet, OrganisationQuerySet
+from .querysets import AnalysisRunQuerySet, AppendOnlyQuerySet, DataLabRequestQuerySet, OrganisationQuerySet
 from .states import Actor, Step
 
 
@@ -324,6 +324,18 @@ class RunStatus(models.TextChoices):
 
 
 FINAL_RUN_STATUSES = (RunStatus.FINISHED, RunStatus.FAILED)
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class RunStage(models.TextChoices):
+    """Where a run is, as the request page shows it (``AnalysisRun.stage`` holds the value; no choices in the
+    database, so a new stage needs no migration)."""
+
+    QUEUED = "queued", "Waiting for the lab's worker"
+    LOADING = "loading", "Reading the linked cohort"
+    ANALYSING = "analysing", "Matching and estimating"
+    DISCLOSURE = "disclosure", "Disclosure control"
+    DONE = "done", "Done"
 
 
 class AnalysisRun(models.Model):
@@ -352,6 +364,8 @@ class AnalysisRun(models.Model):
     feasible = models.BooleanField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Why a run failed, in words with no person-level data.")
 
+    objects = AnalysisRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["request", "version"]
         constraints = [
@@ -373,6 +387,13 @@ class AnalysisRun(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionDenied(messages.RUN_IMMUTABLE)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+    def stage_label(self) -> str:
+        return str(RunStage(self.stage).label) if self.stage in RunStage.values else self.stage
 
 
 class CheckDecision(models.TextChoices):

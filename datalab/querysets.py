@@ -46,6 +46,20 @@ class DataLabRequestQuerySet(models.QuerySet["DataLabRequest"]):
         return self.filter(state__in=states)
 
 
+class AnalysisRunQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> AnalysisRunQuerySet:
+        """The runs of the requests a person sees; the lab's analysts and output checkers see every one, everyone
+        else (the organisation, the secretariat) only a run an output checker approved: nothing of an output leaves
+        the lab before its check."""
+        from .models import DataLabRequest
+
+        roles = roles_of(user)
+        runs = self.filter(request__in=DataLabRequest.objects.visible_to(user))
+        if roles.lab_analyst or roles.output_checker:
+            return runs
+        return runs.filter(checks__decision="approved").distinct()
+
+
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Refuses bulk changes: an audit trail is written once, row by row, and never rewritten."""
 

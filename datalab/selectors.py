@@ -20,7 +20,16 @@ from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP
 
 from . import eligibility, services, turnaround
 from .choices import RequestState
-from .models import AgreementAcceptance, AuditEntry, CohortUpload, DataLabRequest, DeletionCertificate
+from .models import (
+    AgreementAcceptance,
+    AnalysisRun,
+    AuditEntry,
+    CohortUpload,
+    DataLabRequest,
+    DeletionCertificate,
+    OutputCheck,
+    RunStatus,
+)
 from .states import Actor, Transition
 
 
@@ -142,6 +151,96 @@ def queue(user: Any, *, state: str = "", waiting: bool = False, today: date) -> 
         total=len(visible),
         waiting=len(mine),
     )
+
+
+@dataclass(frozen=True)
+class AnalysisPanel:
+    """The request page's analysis: the runs this person may see (newest first), whether they may ask for a run or
+    check the output now, and whether the page should refresh itself (a run is waiting or running)."""
+
+    runs: list[AnalysisRun]
+    active: AnalysisRun | None
+    may_run: bool
+    may_check: bool
+    may_read_output: bool
+
+
+def analysis_runs(user: Any, request: DataLabRequest) -> list[AnalysisRun]:
+    """The request's runs this person may see, newest first: all of them for the lab's analysts and output
+    checkers, only an approved one for the organisation and the secretariat (``AnalysisRun.objects.visible_to``)."""
+    return list(
+        AnalysisRun.objects.visible_to(user).filter(request=request).select_related("requested_by").order_by("-version")
+    )
+
+
+def approved_output(user: Any, request: DataLabRequest) -> dict[str, Any] | None:
+    """The disclosure-controlled output an output checker approved, if this person may see it (never the
+    unrounded result, which stays with the lab's people); None before the approval."""
+    run = (
+        AnalysisRun.objects.visible_to(user)
+        .filter(request=request, checks__decision="approved")
+        .order_by("-version")
+        .first()
+    )
+    return run.publishable if run is not None else None
+
+
+def may_run_analysis(user: Any, request: DataLabRequest, runs: list[AnalysisRun]) -> bool:
+    """Whether the page offers "Run the analysis" (the service checks again)."""
+    return (
+        request.state == RequestState.PROTOCOL_LOCKED and Actor.ANALYST in services.actors_for(user, request)
+        and not any(run.active for run in runs)
+    )  # fmt: skip
+
+
+def may_check_output(user: Any, request: DataLabRequest) -> bool:
+    """Whether the output check page offers this person its decision (the service checks the two-person rule)."""
+    return request.state == RequestState.ANALYSED and Actor.CHECKER in services.actors_for(user, request)
+
+
+def may_read_output(user: Any, request: DataLabRequest) -> bool:
+    """The lab's analyst and output checker of the request read the output check page (the tables and their checks)."""
+    return bool({Actor.ANALYST, Actor.CHECKER} & services.actors_for(user, request))
+
+
+def analysis_panel(user: Any, request: DataLabRequest) -> AnalysisPanel:
+    runs = analysis_runs(user, request)
+    return AnalysisPanel(
+        runs=runs, active=next((run for run in runs if run.active), None),
+        may_run=may_run_analysis(user, request, runs), may_check=may_check_output(user, request),
+        may_read_output=may_read_output(user, request) and any(r.status == RunStatus.FINISHED for r in runs),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OutputReview:
+    """What the output check page shows: the latest finished run, its publishable tables, its automatic checks and
+    the decisions already taken on the request's runs."""
+
+    run: AnalysisRun
+    output: dict[str, Any]
+    checks: dict[str, Any]
+    evidence: dict[str, list[dict[str, Any]]]  # table name -> its suppressed cells
+    decisions: list[OutputCheck]
+
+
+def output_review(user: Any, request: DataLabRequest) -> OutputReview | None:
+    """The latest finished run for the lab's analyst and checker of the request; None for anyone else, or before."""
+    if not may_read_output(user, request):
+        return None
+    run = (
+        AnalysisRun.objects.visible_to(user).filter(request=request, status=RunStatus.FINISHED)
+        .select_related("requested_by").order_by("-version").first()
+    )  # fmt: skip
+    if run is None:
+        return None
+    evidence: dict[str, list[dict[str, Any]]] = {}
+    for cell in run.publishable.get("evidence", []):
+        if cell["action"] == "suppressed":
+            evidence.setdefault(cell["table"], []).append(cell)
+    decisions = list(OutputCheck.objects.filter(run__request=request).select_related("run", "checker"))
+    return OutputReview(run=run, output=run.publishable, checks=services.automatic_checks(run), evidence=evidence,
+                        decisions=decisions)  # fmt: skip
 
 
 def lab_team() -> tuple[QuerySet[Any], QuerySet[Any]]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,12 +36,15 @@ from releases.schedule import LONDON, Schedule, format_day
 from releases.services import PRE_RELEASE_MAX_HOURS, ReleaseDetails
 
 from . import agreement, eligibility, messages, store
+from .analysis.parameters import AnalysisParameters
 from .base_rates import BaseRate as PlainBaseRate
 from .choices import RequestState
 from .cohort_file import read_cohort_file
+from .disclosure.ledger import differencing_check, member_tokens
 from .extract import data_dir
 from .linkage import link_pseudonymised, pseudonymise_cohort
 from .models import (
+    ACTIVE_RUN_STATUSES,
     AgreementAcceptance,
     AnalysisRun,
     AuditEntry,
@@ -52,7 +55,9 @@ from .models import (
     DeletionCertificate,
     NationalExtract,
     Organisation,
+    OutputCheck,
     Report,
+    RunStage,
     RunStatus,
     UploadStatus,
 )
@@ -60,6 +65,9 @@ from .power import power_sentence, smallest_detectable_difference
 from .pseudonymise import load_key
 from .report import words as report_words
 from .states import REASON_REQUIRED, TRANSITIONS, WITHDRAWABLE, Actor, Step, Transition
+
+if TYPE_CHECKING:
+    from .analysis.result import AnalysisResult
 
 # A request's own fields the organisation fills in (the application form, the API's draft).
 APPLICATION_FIELDS = (
@@ -600,18 +608,13 @@ def request_mark_not_feasible(
     return request
 
 
-def protocol_defaults() -> dict[str, Any]:
-    """The analysis plan fixed when the protocol is locked (datalab.md's method; configurable through settings)."""
-    return {
-        "follow_up_days": 365,
-        "lookback_days": 365,
-        "processing_lag_days": int(getattr(settings, "DATALAB_PROCESSING_LAG_DAYS", 90)),
-        "matching": {"caliper_sd_logit": 0.2, "max_controls": 5, "with_replacement": True,
-                     "exact_strata": ["sex", "age_band", "index_quarter"]},
-        "balance": {"max_abs_smd": 0.10, "min_share_matched": 0.80},
-        "alpha": 0.05,
-        "secondary_adjustment": "holm",
-    }  # fmt: skip
+def protocol_parameters(request: DataLabRequest) -> AnalysisParameters:
+    """The analysis parameters a request's protocol fixed when it was locked (its other keys are the lock's record)."""
+    known = {f.name for f in fields(AnalysisParameters)}
+    given = {k: v for k, v in request.protocol.items() if k in known}
+    if given.get("minimal_important_difference") is not None:  # protocols locked before part 2 kept it as text
+        given["minimal_important_difference"] = float(given["minimal_important_difference"])
+    return AnalysisParameters.from_dict(given)
 
 
 @transaction.atomic
@@ -619,23 +622,308 @@ def request_lock_protocol(
     *, actor: Any, request: DataLabRequest, reason: str = "", at: datetime | None = None
 ) -> DataLabRequest:
     """Fix the primary outcome and the analysis plan, timestamped, before any analysis: what the report will lead
-    with cannot be chosen after seeing the results."""
+    with cannot be chosen after seeing the results. The protocol is ``AnalysisParameters`` as a dict (the request's
+    primary outcome and measure, its minimal important difference, the lab's minimum and processing lag), with the
+    extract it will use and when it was locked."""
     request = _lock(request)
     at = _now(at)
     extract = current_extract()
-    request.protocol = {
-        "primary_outcome": request.primary_outcome,
-        "primary_measure": request.primary_measure,
-        "minimal_important_difference": (
-            str(request.minimal_important_difference) if request.minimal_important_difference is not None else None
-        ),
-        "extract": extract.vintage if extract else "",
-        "locked_at": at.isoformat(),
-        **protocol_defaults(),
-    }
+    mid = request.minimal_important_difference
+    try:
+        parameters = AnalysisParameters(
+            primary_outcome=request.primary_outcome, primary_measure=request.primary_measure,
+            minimal_important_difference=float(mid) if mid is not None else None, min_people=_minimum_people(),
+            lag_days=int(getattr(settings, "DATALAB_PROCESSING_LAG_DAYS", 90)),
+        )  # fmt: skip
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid_protocol") from None
+    request.protocol = {**parameters.to_dict(), "extract": extract.vintage if extract else "",
+                        "locked_at": at.isoformat()}  # fmt: skip
     request.protocol_locked_at = at
     _take(request, Step.LOCK_PROTOCOL, actor=actor, at=at, reason=reason, details={"protocol": request.protocol})
     return request
+
+
+# --- the analysis runs (the lab's worker) and the output check (the two-person rule) ----------------------------------
+
+
+def _latest_run(request: DataLabRequest, *statuses: str) -> AnalysisRun | None:
+    runs = request.runs.order_by("-version")
+    return (runs.filter(status__in=statuses) if statuses else runs).first()
+
+
+def _linked_upload(request: DataLabRequest) -> CohortUpload | None:
+    return request.uploads.filter(status=UploadStatus.LINKED).order_by("-number").first()
+
+
+@transaction.atomic
+def request_analysis(request: DataLabRequest, *, by: Any, reason: str = "", at: datetime | None = None) -> AnalysisRun:
+    """The request's analyst asks for a run of the locked protocol: a new version, queued for the lab's worker after
+    the commit. Refused while another run is queued or running; the first run starts the analysis (the request can
+    no longer be withdrawn)."""
+    request = _lock(request)
+    if Actor.ANALYST not in actors_for(by, request):
+        raise PermissionDenied(messages.RUN_ANALYSTS_ONLY)
+    if request.state != RequestState.PROTOCOL_LOCKED:
+        raise ValidationError(messages.RUN_NOT_LOCKED.format(state=_state_label(request.state)), code="invalid_state")
+    if request.runs.filter(status__in=ACTIVE_RUN_STATUSES).exists():
+        raise ValidationError(messages.RUN_ALREADY_ACTIVE, code="run_active")
+    if _linked_upload(request) is None:
+        raise ValidationError(messages.NOT_YET_LINKED, code="not_linked")
+    at = _now(at)
+    latest = _latest_run(request)
+    run = AnalysisRun(
+        request=request, version=(latest.version if latest else 0) + 1, status=RunStatus.QUEUED, requested_by=by,
+        requested_at=at, stage=RunStage.QUEUED, parameters=protocol_parameters(request).to_dict(),
+    )  # fmt: skip
+    run.full_clean()
+    run.save()
+    if request.analysis_started_at is None:
+        request.analysis_started_at = at
+    reason = (reason or "").strip()
+    _save(request, actor=by, reason=reason or "Analysis requested", at=at)
+    _audit(request, event="analysis_requested", actor=by, role=Actor.ANALYST, at=at, reason=reason,
+           details={"run": run.version})  # fmt: skip
+    from . import tasks  # the tasks import these services
+
+    transaction.on_commit(lambda: tasks.run_analysis.delay(run.pk))
+    return run
+
+
+def _run_progress(run_id: int, *, stage: str, progress: int, task_id: str = "", start: bool = False) -> bool:
+    """Move a queued or running run on to ``stage`` (its own short transaction, so the page sees it at once)."""
+    with transaction.atomic():
+        run = AnalysisRun.objects.select_for_update().get(pk=run_id)
+        if run.status not in ACTIVE_RUN_STATUSES:
+            return False
+        if start:  # a run the worker lost and the broker delivered again starts afresh
+            run.status, run.started_at, run.task_id = RunStatus.RUNNING, timezone.now(), task_id
+        run.stage, run.progress = stage, progress
+        run.save(update_fields=["status", "started_at", "task_id", "stage", "progress"])
+        return True
+
+
+def analysis_execute(*, run_id: int, task: str, task_id: str = "") -> AnalysisRun | None:
+    """The lab's worker runs one queued run: the linked cohort from the lab's store, the engine, disclosure control
+    (the SDC rules, ACRO's verdict on the profiles, the differencing ledger), then the request is recorded as
+    analysed, or not feasible with the reasons. A failure is recorded in words without any person-level value and
+    leaves the request waiting with its protocol locked. Idempotent: a finished or failed run is left alone."""
+    if not _run_progress(run_id, stage=RunStage.LOADING, progress=5, task_id=task_id, start=True):
+        return None
+    # The engine (numpy, pandas, scikit-learn, ACRO) is imported by the lab's worker only, never by a web process.
+    from .analysis import run as engine
+    from .disclosure.publish import publish
+
+    stage = RunStage.LOADING
+    try:
+        run = AnalysisRun.objects.select_related("request").get(pk=run_id)
+        request = run.request
+        upload = _linked_upload(request)
+        if upload is None:
+            raise LookupError("no linked upload")
+        links = store.read_table(store.links_name_of(request.reference, upload.number))
+        extract = NationalExtract.objects.filter(vintage=request.protocol.get("extract")).first() or current_extract()
+        if extract is None:
+            raise LookupError("no extract")
+        stage = RunStage.ANALYSING
+        _run_progress(run_id, stage=stage, progress=20)
+        outcome = engine.run_analysis(
+            extract_dir=data_dir() / extract.folder, links=links, params=AnalysisParameters.from_dict(run.parameters),
+            submitted=request.linkage.get("submitted"),
+        )  # fmt: skip
+        stage = RunStage.DISCLOSURE
+        _run_progress(run_id, stage=stage, progress=85)
+        report = publish(outcome.result, programme=request.programme_name)
+        key = load_key()
+        members = {"analysed": member_tokens(outcome.analysed_person_ids, key=key),
+                   "matched": member_tokens(outcome.matched_person_ids, key=key)}  # fmt: skip
+        differencing = _differencing(request.organisation_id, members)
+        store.write_table(request.reference, store.members_name(run.version), _members_table(members))
+    except Exception as error:  # noqa: BLE001 - recorded as the run's failure, by the error's class only
+        return _run_failed(run_id, stage=stage, kind=type(error).__name__, task=task, task_id=task_id)
+    return _run_record(run_id, outcome=outcome.result, report=report.to_dict(), differencing=differencing,
+                       task=task, task_id=task_id)  # fmt: skip
+
+
+def _members_table(members: dict[str, frozenset[str]]) -> pa.Table:
+    sets = [name for name, tokens in members.items() for _ in tokens]
+    tokens = [token for found in members.values() for token in sorted(found)]
+    return pa.table({"set": pa.array(sets, pa.string()), "token": pa.array(tokens, pa.string())})
+
+
+def _published_sets(organisation_id: int) -> dict[str, list[frozenset[str]]]:
+    """Each published cohort of the organisation as its analysed and its matched token sets (from the lab's store)."""
+    ledger = store.read_ledger(organisation_id).to_pylist()
+    grouped: dict[tuple[str, int, str], set[str]] = {}
+    for row in ledger:
+        grouped.setdefault((row["request"], row["run"], row["set"]), set()).add(row["token"])
+    found: dict[str, list[frozenset[str]]] = {"analysed": [], "matched": []}
+    for (_request, _run, name), tokens in sorted(grouped.items()):
+        found.setdefault(name, []).append(frozenset(tokens))
+    return found
+
+
+def _differencing(organisation_id: int, members: dict[str, frozenset[str]]) -> dict[str, Any]:
+    """The differencing check of the new cohort's analysed and matched sets against every published one."""
+    published = _published_sets(organisation_id)
+    checks = {name: differencing_check(members[name], published.get(name, [])) for name in ("analysed", "matched")}
+    reasons = list(dict.fromkeys(r for check in checks.values() for r in check.reasons))
+    return {
+        "passed": all(check.passed for check in checks.values()),
+        "reasons": reasons,
+        "published_cohorts": len(published.get("analysed", [])),
+        "smallest_difference": {name: check.smallest_difference for name, check in checks.items()},
+    }
+
+
+@transaction.atomic
+def _run_record(
+    run_id: int, *, outcome: AnalysisResult, report: dict[str, Any], differencing: dict[str, Any], task: str,
+    task_id: str,
+) -> AnalysisRun | None:  # fmt: skip
+    run = AnalysisRun.objects.select_for_update().get(pk=run_id)
+    request = _lock(run.request)
+    if run.status != RunStatus.RUNNING:
+        return None
+    if request.state != RequestState.PROTOCOL_LOCKED:
+        return _run_failed(run_id, stage=RunStage.DISCLOSURE, kind="", task=task, task_id=task_id,
+                           error=messages.RUN_REQUEST_MOVED.format(state=_state_label(request.state)))  # fmt: skip
+    at = timezone.now()
+    feasible = outcome.feasibility.passed and differencing["passed"]
+    run.status, run.finished_at, run.stage, run.progress = RunStatus.FINISHED, at, RunStage.DONE, 100
+    run.result = outcome.to_dict()
+    run.fingerprint = outcome.fingerprint()
+    run.manifest = outcome.to_dict()["manifest"]
+    run.publishable = {**report, "differencing": differencing}
+    run.feasible = feasible
+    run.save()
+    details = {"run": run.version, "fingerprint": run.fingerprint, "task_id": task_id}
+    if feasible:
+        _take(request, Step.RECORD_ANALYSIS, actor=None, at=at, system=task, details=details)
+    else:
+        reasons = [reason.text for reason in outcome.feasibility.reasons] + list(differencing["reasons"] if not
+                                                                                 differencing["passed"] else [])
+        request.outcome_reasons = " ".join(reasons)
+        _take(request, Step.ANALYSIS_NOT_FEASIBLE, actor=None, at=at, system=task, reason=request.outcome_reasons,
+              details=details)  # fmt: skip
+    return run
+
+
+def _run_failed(
+    run_id: int, *, stage: str, kind: str, task: str, task_id: str, error: str = ""
+) -> AnalysisRun | None:
+    """Record a run as failed: where and what kind of error, never its message (a library may put values in it)."""
+    with transaction.atomic():
+        run = AnalysisRun.objects.select_for_update().select_related("request").get(pk=run_id)
+        if run.status not in ACTIVE_RUN_STATUSES:
+            return None
+        at = timezone.now()
+        log.error("datalab analysis run %s of %s failed at %s: %s", run.version, run.request.reference, stage, kind)
+        run.status, run.finished_at = RunStatus.FAILED, at
+        run.error = error or messages.RUN_FAILED.format(stage=RunStage(stage).label.lower(), kind=kind)
+        run.save()
+        _audit(run.request, event="analysis_failed", actor=None, role=Actor.SYSTEM, at=at, actor_name=task,
+               reason=run.error, details={"run": run.version, "task_id": task_id})  # fmt: skip
+        return run
+
+
+def automatic_checks(run: AnalysisRun) -> dict[str, Any]:
+    """What the output checker sees of the automatic checks, kept with the decision: per table the cells shown,
+    rounded and suppressed (and why), ACRO's verdict per profile table, whether every cell ACRO failed is
+    suppressed by the lab's rules, and the differencing check."""
+    output = run.publishable
+    tables: dict[str, dict[str, Any]] = {}
+    suppressed: set[tuple[str, ...]] = set()
+    for cell in output.get("evidence", []):
+        table = tables.setdefault(cell["table"], {"shown": 0, "rounded": 0, "suppressed": 0, "reasons": {}})
+        table[cell["action"]] += 1
+        for code in cell["reasons"]:
+            table["reasons"][code] = table["reasons"].get(code, 0) + 1
+        if cell["action"] == "suppressed":
+            column = () if cell["column"] == "people" else (cell["column"],)
+            suppressed.add((cell["table"], cell["row"], *column))
+    acro = output.get("acro") or {}
+    verdicts = [{"name": t["name"], "status": t["status"], "failing_cells": t["failing_cells"]}
+                for t in acro.get("tables", [])]  # fmt: skip
+    unsuppressed = [[v["name"], *cell] for v in verdicts for cell in v["failing_cells"]
+                    if (v["name"], *cell) not in suppressed]  # fmt: skip
+    return {
+        "run": run.version, "fingerprint": run.fingerprint, "feasible": run.feasible, "tables": tables,
+        "acro_version": acro.get("version", ""), "acro": verdicts, "acro_failures_not_suppressed": unsuppressed,
+        "differencing": output.get("differencing", {}),
+    }  # fmt: skip
+
+
+def _output_check(
+    request: DataLabRequest, *, by: Any, reason: str, decision: str, step: Step, at: datetime | None
+) -> OutputCheck:  # fmt: skip
+    request = _lock(request)
+    run = _latest_run(request, RunStatus.FINISHED)
+    if by is not None and by.pk == request.analyst_id:
+        raise PermissionDenied(messages.CHECK_NOT_BY_ANALYST)
+    if by is not None and run is not None and by.pk == run.requested_by_id:
+        raise PermissionDenied(messages.CHECK_NOT_BY_REQUESTER)
+    if Actor.CHECKER not in actors_for(by, request) or request.output_checker_id not in (None, by.pk):
+        raise PermissionDenied(messages.CHECK_CHECKER_ONLY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": messages.REASON_REQUIRED})
+    if request.state != RequestState.ANALYSED or run is None:
+        raise ValidationError(
+            messages.CANNOT_STEP.format(state=_state_label(request.state), step=_label(step)), code="invalid_state"
+        )
+    at = _now(at)
+    check = OutputCheck(run=run, checker=by, decided_at=at, decision=decision, reasons=reason,
+                        automatic_checks=automatic_checks(run))  # fmt: skip
+    check.full_clean()
+    check.save()
+    _take(request, step, actor=by, at=at, reason=reason, details={"run": run.version, "check": check.pk})
+    return check
+
+
+def approve_output(request: DataLabRequest, *, by: Any, reason: str, at: datetime | None = None) -> OutputCheck:
+    """The request's output checker (never its analyst, nor whoever asked for the run) approves the latest run's
+    disclosure-controlled output, saying what they checked: only now may the organisation see it."""
+    return _output_check(request, by=by, reason=reason, decision=CheckDecision.APPROVED, step=Step.APPROVE_OUTPUT,
+                         at=at)  # fmt: skip
+
+
+def return_output(request: DataLabRequest, *, by: Any, reason: str, at: datetime | None = None) -> OutputCheck:
+    """The output checker sends the output back with reasons: the protocol stays locked and the analyst can ask for
+    a new run (the old one stays as it was)."""
+    return _output_check(request, by=by, reason=reason, decision=CheckDecision.RETURNED, step=Step.RETURN_OUTPUT,
+                         at=at)  # fmt: skip
+
+
+@transaction.atomic
+def start_review(request: DataLabRequest, *, by: Any, reason: str = "", at: datetime | None = None) -> DataLabRequest:
+    """The analyst sends the checked report to the organisation for its factual review."""
+    request = _lock(request)
+    _take(request, Step.START_REVIEW, actor=by, at=_now(at), reason=reason)
+    return request
+
+
+def approved_run(request: DataLabRequest) -> AnalysisRun | None:
+    """The run whose output an output checker approved (the one that is reported and published), or None."""
+    return request.runs.filter(checks__decision=CheckDecision.APPROVED).order_by("-version").first()
+
+
+def ledger_record_published(request: DataLabRequest) -> int:
+    """Add the approved run's cohort (its analysed and matched token sets) to the organisation's differencing
+    ledger in the lab's store. Call it when the report is published, before the request's data is deleted (the
+    tokens are read from the request's folder). Idempotent; the number of tokens added."""
+    run = approved_run(request)
+    if run is None:
+        raise ValidationError(messages.LEDGER_NO_APPROVED_RUN, code="no_approved_run")
+    ledger = store.read_ledger(request.organisation_id)
+    if any(r["request"] == request.reference and r["run"] == run.version
+           for r in ledger.select(["request", "run"]).to_pylist()):  # fmt: skip
+        return 0
+    members = store.read_table(store.members_name_of(request.reference, run.version))
+    rows = members.append_column("request", pa.array([request.reference] * members.num_rows, pa.string()))
+    rows = rows.append_column("run", pa.array([run.version] * members.num_rows, pa.int32()))
+    store.append_ledger(request.organisation_id, rows)
+    return int(members.num_rows)
 
 
 @transaction.atomic
@@ -725,14 +1013,6 @@ PUBLISH_TASK = "datalab.publish_due_reports"
 LAB_PRODUCER = {"slug": "health-data-lab", "name": "Health Data Lab", "abbreviation": "HDL"}
 LAB_PUBLISHER = "health-data-lab-publisher"  # the producer's editor account the lab's services act through
 DESCRIPTION_MAX = 4000
-
-
-def approved_run(request: DataLabRequest) -> AnalysisRun | None:
-    """The newest finished run an output checker approved: the one the report shows."""
-    return (
-        request.runs.filter(status=RunStatus.FINISHED, checks__decision=CheckDecision.APPROVED)
-        .order_by("-version").first()
-    )  # fmt: skip
 
 
 @transaction.atomic
@@ -886,14 +1166,17 @@ def _publish_report(report_id: int, *, now: datetime, task: str, task_id: str) -
     report._history_user = None  # type: ignore[attr-defined]
     report._change_reason = "Published"  # type: ignore[attr-defined]
     report.save(update_fields=["published_at"])
+    # The cohort joins the organisation's differencing ledger now, before the retention task deletes the data.
+    tokens = ledger_record_published(request)
     _take(request, Step.PUBLISH, actor=None, at=now, system=task,
-          details={"release": report.release.slug, "task_id": task_id})  # fmt: skip
+          details={"release": report.release.slug, "task_id": task_id, "ledger_tokens": tokens})  # fmt: skip
     return True
 
 
 def publish_due_reports(now: datetime | None = None, *, task: str = PUBLISH_TASK, task_id: str = "") -> list[str]:
     """Publish every scheduled report whose date and time have come, as the lab's systems: the request moves to
-    published, its release is marked published with the report's address. The references published."""
+    published, its release is marked published with the report's address, its cohort joins the organisation's
+    differencing ledger (``ledger_record_published``). The references published."""
     now = _now(now)
     done = []
     for report in reports_due(now):

@@ -1,4 +1,5 @@
-"""The lab's Celery tasks: linking a cohort after its upload, and the hourly retention sweep. Each is idempotent."""
+"""The lab's Celery tasks: linking a cohort after its upload, an analysis run, and the hourly retention sweep. Each
+is idempotent."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from . import services
 
 LINK_TASK = "datalab.link_upload"
 DELETE_TASK = "datalab.delete_due_data"
+RUN_TASK = "datalab.run_analysis"
 
 
 @shared_task(name=LINK_TASK, bind=True)
@@ -18,6 +20,14 @@ def link_upload(self: Any, upload_id: int) -> dict[str, Any] | None:
     """Link one received cohort to the current national extract (the lab's worker reads the Parquet files)."""
     upload = services.cohort_link(upload_id=upload_id, task=LINK_TASK, task_id=str(self.request.id or ""))
     return upload.linkage if upload else None
+
+
+@shared_task(name=RUN_TASK, bind=True)
+def run_analysis(self: Any, run_id: int) -> dict[str, Any] | None:
+    """Run one queued analysis of a locked protocol (the lab's worker reads the linked cohort and the extract);
+    what happened, as the run's status and, when it finished, whether it was feasible."""
+    run = services.analysis_execute(run_id=run_id, task=RUN_TASK, task_id=str(self.request.id or ""))
+    return {"run": run.version, "status": run.status, "feasible": run.feasible} if run else None
 
 
 @shared_task(name=DELETE_TASK, bind=True)

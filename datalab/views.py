@@ -1,5 +1,6 @@
 """The Health Data Lab's pages: the public page, an organisation's requests and the lab's queue, the application,
-the status tracker, the agreement, the cohort upload, the steps and the audit trail.
+the status tracker, the agreement, the cohort upload, the steps, the analysis runs, the output check and the audit
+trail.
 
 Thin: each view finds the request through ``selectors.visible_request`` (another organisation's request is the same
 404 as a missing one), parses input with datalab/forms.py and calls one service; the services hold every rule and
@@ -33,7 +34,7 @@ from ehssg.roles import roles_of
 from . import agreement, cohort_file, messages, selectors, services, turnaround
 from . import forms as lab_forms
 from .choices import RequestState
-from .models import DataLabRequest
+from .models import DataLabRequest, RunStatus
 from .report import selectors as report_selectors
 from .states import REASON_REQUIRED, Step
 from .uploads import MemoryOnlyUploadHandler
@@ -56,6 +57,7 @@ STEP_SERVICES: dict[Step, Callable[..., Any]] = {
     Step.LOCK_PROTOCOL: services.request_lock_protocol,
     Step.WITHDRAW: services.request_withdraw,
     Step.CLOSE: services.request_close,
+    Step.START_REVIEW: lambda *, actor, request, **given: services.start_review(request, by=actor, **given),
 }
 STEP_PAGES = {Step.SUBMIT: "datalab:request-submit", Step.SIGN_AGREEMENT: "datalab:agreement",
               Step.SCHEDULE: "datalab:schedule"}  # fmt: skip
@@ -212,6 +214,9 @@ def _actions(user: Any, page: selectors.RequestPage) -> list[dict[str, Any]]:
             href = reverse(STEP_PAGES[step], args=[reference])
         elif step in STEP_SERVICES:
             href = reverse("datalab:step", args=[reference, step.value])
+        elif step == Step.APPROVE_OUTPUT:  # approving and sending back share the output check page
+            actions.append({"text": "Check the output", "href": reverse("datalab:output-check", args=[reference])})
+            continue
         else:
             continue
         actions.append({"text": str(step.label), "href": href,
@@ -227,6 +232,8 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "page": page,
         "lab_request": lab_request,
         "actions": _actions(request.user, page),
+        "analysis": selectors.analysis_panel(request.user, lab_request),
+        "run_statuses": dict(RunStatus.choices),
         "reasons": messages.REASONS,
         "ineligible_reasons": messages.INELIGIBLE_REASONS,
         "methods": messages.LINK_METHODS,
@@ -398,6 +405,57 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         "ending": chosen in ENDING_STEPS,
     }
     return render(request, "datalab/step.html", context)
+
+
+@lab_page
+@require_http_methods(["POST"])
+def run_analysis(request: HttpRequest, reference: str) -> HttpResponse:
+    """The analyst's "Run the analysis" (a POST form on the request page): a new run, queued for the lab's worker."""
+    lab_request = selectors.visible_request(request.user, reference)
+    try:
+        services.request_analysis(lab_request, by=request.user)
+    except ValidationError as error:
+        flash.warning(request, " ".join(error.messages))
+    else:
+        flash.success(request, messages.RUN_REQUESTED)
+    return redirect(lab_request)
+
+
+@lab_page
+def output_check(request: HttpRequest, reference: str) -> HttpResponse:
+    """The latest finished run's publishable tables with their automatic checks (suppressed and rounded cells and
+    why, ACRO's verdict, the differencing check), for the request's analyst and output checker; the checker's
+    decision (approve or send back, with reasons) while the request is analysed."""
+    lab_request = selectors.visible_request(request.user, reference)
+    review = selectors.output_review(request.user, lab_request)
+    if review is None:
+        raise PermissionDenied(messages.CHECK_CHECKER_ONLY)
+    may_decide = selectors.may_check_output(request.user, lab_request)
+    if request.method == "POST" and not may_decide:
+        raise PermissionDenied(messages.CHECK_CHECKER_ONLY)
+    form = lab_forms.OutputCheckForm(_posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        decide = services.approve_output if form.cleaned_data["decision"] == "approve" else services.return_output
+        try:
+            decide(lab_request, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except PermissionDenied as refused:  # the two-person rule: said on the form, nothing saved
+            form.add_error(None, str(refused))
+            status = 403
+        else:
+            approved = form.cleaned_data["decision"] == "approve"
+            flash.success(request, messages.CHECK_APPROVED if approved else messages.CHECK_RETURNED)
+            return redirect(lab_request)
+    context = {
+        "lab_request": lab_request,
+        "review": review,
+        "form": form,
+        "may_decide": may_decide,
+        "sdc_reasons": messages.SDC_REASONS,
+    }
+    return render(request, "datalab/output_check.html", context, status=status)
 
 
 @lab_page

@@ -1,6 +1,7 @@
-"""Requests with a report: a real run on the session's small extract, recorded as an approved run, and the request
-taken to factual review (the analysis task and the output checker's pages are another part's: here the steps are
-taken with the services' own ``_take``, as those would)."""
+"""Requests with a report: a real run on the session's small extract, recorded as the lab's worker records it (its
+result, its publishable tables and its members file in the lab's store), approved by the output checker and sent for
+factual review through the services. The run itself is made once per session (tests/datalab/test_analysis_flow.py
+tests the worker's task); the system steps around it are taken with the services' own ``_take``."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from datalab import services
+from datalab import services, store
 from datalab.analysis.parameters import AnalysisParameters
 from datalab.analysis.run import run_analysis
 from datalab.choices import RequestState
+from datalab.disclosure.ledger import member_tokens
 from datalab.disclosure.publish import publish
 from datalab.extract import Extract
 from datalab.linkage import link_cohort, read_cohort_csv
-from datalab.models import AnalysisRun, CheckDecision, DataLabRequest, OutputCheck, Report, RunStatus
+from datalab.models import AnalysisRun, DataLabRequest, Report, RunStatus
 from datalab.states import Step
 from releases.rules import is_working_day
 from releases.schedule import LONDON
@@ -39,8 +41,12 @@ def analysed(extract: Extract) -> dict[str, Any]:
     params = AnalysisParameters(seed=3)
     run = run_analysis(extract_dir=extract.path, links=linkage.links, params=params, submitted=linkage.submitted,
                        check_profiles=False)  # fmt: skip
+    members = {"analysed": member_tokens(run.analysed_person_ids, key=KEY),
+               "matched": member_tokens(run.matched_person_ids, key=KEY)}  # fmt: skip
+    publishable = {**publish(run.result, programme=PROGRAMME).to_dict(),
+                   "differencing": {"passed": True, "reasons": [], "published_cohorts": 0}}  # fmt: skip
     return {"parameters": params.to_dict(), "result": run.result.to_dict(), "manifest": run.result.to_dict()["manifest"],
-            "fingerprint": run.result.fingerprint(), "publishable": publish(run.result, programme=PROGRAMME).to_dict()}  # fmt: skip
+            "fingerprint": run.result.fingerprint(), "publishable": publishable, "members": members}  # fmt: skip
 
 
 def in_review(cast: LabCast, analysed: dict[str, Any], *, approve: bool = True, **changes: Any) -> DataLabRequest:
@@ -67,11 +73,14 @@ def in_review(cast: LabCast, analysed: dict[str, Any], *, approve: bool = True, 
             result=analysed["result"], fingerprint=analysed["fingerprint"], publishable=analysed["publishable"],
             feasible=analysed["publishable"]["feasible"],
         )  # fmt: skip
+        store.write_table(request.reference, store.members_name(run.version), services._members_table(analysed["members"]))
         services._take(request, Step.RECORD_ANALYSIS, actor=None, at=now, system="tests.analysis")
-        if approve:
-            OutputCheck.objects.create(run=run, checker=cast.checker, decided_at=now, decision=CheckDecision.APPROVED)
-        services._take(request, Step.APPROVE_OUTPUT, actor=cast.checker, at=now)
-        services._take(request, Step.START_REVIEW, actor=cast.analyst, at=now)
+    if approve:
+        services.approve_output(request, by=cast.checker, reason="Every cell checked against the rules")
+    else:  # the state without the approval on record (which the services never do): scheduling must refuse it
+        with transaction.atomic():
+            services._take(services._lock(request), Step.APPROVE_OUTPUT, actor=cast.checker, at=now)
+    services.start_review(request, by=cast.analyst)
     request.refresh_from_db()
     assert request.state == RequestState.FACTUAL_REVIEW
     return request

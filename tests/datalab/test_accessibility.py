@@ -111,3 +111,21 @@ def test_the_labs_pages(page, live_server, lab):
 
     page.goto(live_server.url + url_of("audit", signed))
     check(page, "audit")
+
+
+def test_the_analysis_pages(page, live_server, lab, extract):
+    from datalab import services
+    from tests.datalab.lab import advance, draft
+
+    request = advance(lab, draft(lab), RequestState.PROTOCOL_LOCKED, extract=extract)
+    services.request_analysis(request, by=lab.analyst)  # no transaction around it: the eager run follows at once
+    sign_in(page, live_server, lab.analyst)
+    page.goto(live_server.url + url_of("request", request))
+    check(page, "request-analysed")
+
+    sign_in(page, live_server, lab.checker)
+    page.goto(live_server.url + url_of("output-check", request))
+    check(page, "output-check")
+    page.click("button:has-text('Record the decision')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    check(page, "output-check-errors")

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from datalab import services
+from datalab import services, store
 from datalab.choices import RequestState
 from datalab.models import AuditEntry, Report
 from datalab.report import selectors, words
@@ -189,6 +189,10 @@ def test_the_task_publishes_on_the_date_and_not_before(lab, analysed):  # noqa: 
     assert report.release.published_url.endswith(report_url(report.request.reference))
     entry = AuditEntry.objects.get(request=report.request, step="publish")
     assert (entry.actor, entry.actor_role, entry.actor_name) == (None, "system", services.PUBLISH_TASK)
+    assert entry.details["ledger_tokens"] > 0  # the cohort is in the organisation's differencing ledger now
+    ledger = store.read_ledger(lab.organisation.pk).to_pylist()
+    assert {(row["request"], row["set"]) for row in ledger} == {(report.request.reference, "analysed"),
+                                                                (report.request.reference, "matched")}  # fmt: skip
     assert services.publish_due_reports(due + timedelta(hours=1)) == []  # once only
 
 

@@ -38,7 +38,8 @@ def test_the_usual_path_records_every_step_with_who_and_why(lab, extract):
     link = AuditEntry.objects.get(request=request, event="link")
     assert link.actor is None and link.actor_name == "datalab.link_upload"
     assert request.protocol["primary_outcome"] == "emergency_admissions"
-    assert request.protocol["matching"]["caliper_sd_logit"] == 0.2
+    assert (request.protocol["caliper_sd"], request.protocol["max_controls"]) == (0.2, 5)
+    assert services.protocol_parameters(request).smd_threshold == 0.10
     assert request.protocol_locked_at is not None
     # Every write is in the request's history too, with the person.
     assert request.history.filter(history_user=lab.analyst).exists()
