@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from ehssg.models import HistoryWithRequestId
+from ehssg.models import HistoryWithHttpRequestId, HistoryWithRequestId
 
 from . import messages
 from .choices import AgeGroup, LawfulBasis, Measure, Outcome, RequestState, SpecialCategoryCondition
@@ -202,7 +202,7 @@ class AgreementAcceptance(models.Model):
     accepted_at = models.DateTimeField()
     retention_until = models.DateField(help_text="The person-level data is deleted on this date at the latest.")
 
-    history = HistoricalRecords(bases=[HistoryWithRequestId])
+    history = HistoricalRecords(bases=[HistoryWithHttpRequestId])
 
     def __str__(self) -> str:
         return f"{self.request.reference}: agreement {self.agreement_version}"
@@ -234,7 +234,7 @@ class CohortUpload(models.Model):
     linked_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(bases=[HistoryWithRequestId])
+    history = HistoricalRecords(bases=[HistoryWithHttpRequestId])
 
     class Meta:
         ordering = ["request", "number"]
@@ -439,7 +439,7 @@ class Report(models.Model):
     scheduled_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(bases=[HistoryWithRequestId])
+    history = HistoricalRecords(bases=[HistoryWithHttpRequestId])
 
     class Meta:
         ordering = ["-published_at", "-scheduled_at"]

@@ -25,6 +25,17 @@ class HistoryWithRequestId(models.Model):
         abstract = True
 
 
+class HistoryWithHttpRequestId(models.Model):
+    """The same for a model with a foreign key named ``request``: that key's column is ``request_id`` in the history
+    table too, so the X-Request-ID goes in ``http_request_id`` (tests/security/test_request_id.py checks every
+    historical model has one or the other, and that it is filled)."""
+
+    http_request_id = models.CharField(max_length=128, blank=True, default=request_id_default, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
 class OneQueryCheckConstraints:
     """Model mixin: ``full_clean()`` validates all the model's check constraints in one query instead of one each.
 

@@ -57,8 +57,31 @@ def test_every_history_model_has_it():
 
     historical = [m for m in apps.get_models() if m.__name__.startswith("Historical")]
     assert len(historical) > 20
-    missing = [m.__name__ for m in historical if "request_id" not in {f.name for f in m._meta.fields}]
+    missing = [m.__name__ for m in historical if not _request_id_field(m)]
     assert missing == []
+
+
+def _request_id_field(model) -> str | None:
+    """The history model's X-Request-ID field: ``request_id``, or ``http_request_id`` where the model's own foreign
+    key named ``request`` (the lab's) has the ``request_id`` column."""
+    fields = {f.name: f for f in model._meta.fields}
+    if "http_request_id" in fields:
+        return "http_request_id"
+    field = fields.get("request_id")
+    return "request_id" if field is not None and not field.is_relation else None
+
+
+def test_a_lab_history_row_beside_a_request_key_keeps_the_request_id():
+    from datalab.models import CohortUpload
+
+    history = CohortUpload.history.model
+    assert _request_id_field(history) == "http_request_id"
+    assert history._meta.get_field("request").is_relation  # the request's key keeps its own column
+    token = security._request_id.set(REQUEST_ID)
+    try:
+        assert history().http_request_id == REQUEST_ID  # filled from the request being served, as every history row
+    finally:
+        security._request_id.reset(token)
 
 
 def test_log_lines_of_the_request_carry_it(client, caplog):
