@@ -854,6 +854,7 @@ def automatic_checks(run: AnalysisRun) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@transaction.atomic
 def _output_check(
     request: DataLabRequest, *, by: Any, reason: str, decision: str, step: Step, at: datetime | None
 ) -> OutputCheck:  # fmt: skip

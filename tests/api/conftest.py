@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.datalab.conftest import extract, lab_settings  # noqa: F401 - the lab's small extract, its data folder
-from tests.datalab.lab import base_rates, lab  # noqa: F401 - the lab's cast, for the lab's endpoints
+from tests.datalab.lab import base_rates, eager_lab_tasks, lab  # noqa: F401 - the lab's cast, for the lab's endpoints
 from tests.factories import LONDON, london
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=LONDON)

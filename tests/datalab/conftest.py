@@ -12,6 +12,13 @@ SEED = 11
 
 
 @pytest.fixture(autouse=True)
+def _eager(request):
+    """Every lab test runs the lab's tasks in-process (lab.eager_lab_tasks), but those marked ``services``."""
+    if not request.node.get_closest_marker("services"):
+        request.getfixturevalue("eager_lab_tasks")
+
+
+@pytest.fixture(autouse=True)
 def lab_settings(settings, tmp_path, monkeypatch):
     """No key in the environment unless a test sets one; the data folder and development key under tmp_path."""
     monkeypatch.delenv("DATALAB_PSEUDONYM_KEY", raising=False)
@@ -36,4 +43,4 @@ def untreated(tmp_path_factory) -> Extract:
     return build(tmp_path_factory.mktemp("extract") / "none", effect=1.0)
 
 
-from tests.datalab.lab import base_rates, lab  # noqa: E402, F401 - the lab's cast and its extract, for every lab test
+from tests.datalab.lab import base_rates, eager_lab_tasks, lab  # noqa: E402, F401 - the lab's cast and its extract, for every lab test

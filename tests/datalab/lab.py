@@ -84,7 +84,19 @@ def base_rates(extract: Extract) -> list[Any]:
 
 
 @pytest.fixture
-def lab(db, extract: Extract, base_rates: list[Any], settings, monkeypatch) -> LabCast:
+def eager_lab_tasks() -> Any:
+    """The lab's tasks (linking, the analysis) run in-process, even where a broker is configured (CI's second pass),
+    so the real path (service, on_commit, task) runs inside the test, as tests/alerts does for its tasks."""
+    from ehssg.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def lab(db, extract: Extract, base_rates: list[Any], settings, monkeypatch, eager_lab_tasks) -> LabCast:
     """Everyone around two organisations, with the session's small extract registered as the current one."""
     monkeypatch.setenv("DATALAB_PSEUDONYM_KEY", _key_text())
     manifest = extract.manifest
