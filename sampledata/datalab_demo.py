@@ -52,7 +52,10 @@ from .demo import Demo, set_demo_password
 # The extract: small enough to build in about a second, large enough for national base rates by age group.
 EXTRACT_PERSONS = 30_000
 EXTRACT_SEED = 2026  # one extract for every demo seed: a second load (or another seed) reuses it
-COHORT_SIZE = 3_000  # the uploads take about 2,500 of it
+COHORT_SIZE = 4_000
+# The requests before the analysis draw from the cohort's first rows at the demo seed's random; those with a run from
+# the rest, always the same people, so their runs pass balance whatever the seed (checked for the demo's extract).
+BEFORE_ANALYSIS_ROWS = 2_000
 COHORT_EFFECT = 0.8  # the organisations' people have a fifth fewer emergency admissions and A&E attendances after
 EXTRACT_REGISTERED_DAYS_AGO = 240
 
@@ -254,22 +257,22 @@ STORIES = [
         "A support worker helps each carer write an emergency plan, so that someone known steps in if the carer is "
         "taken ill, and shares it with the GP practice.",
         "Adult carers of someone who could not be left alone, referred by GP practices.",
-        AgeGroup.ADULTS_40_64, date(2022, 10, 1), date(2023, 9, 30), 280, Outcome.EMERGENCY_ADMISSIONS,
-    ), path=_ANALYSED, waiting=timedelta(days=1), upload=250, lab="lab.analyst2", analyst="lab.analyst2"),
+        AgeGroup.ADULTS_40_64, date(2022, 10, 1), date(2023, 9, 30), 400, Outcome.EMERGENCY_ADMISSIONS,
+    ), path=_ANALYSED, waiting=timedelta(days=1), upload=350, lab="lab.analyst2", analyst="lab.analyst2"),
     Story("hartley", _application(
         "Good neighbours scheme",
         "Volunteers who live nearby call in twice a week on older people who live alone, and help with small jobs.",
         "People aged 65 to 79 living alone, referred by GP practices and social workers.",
-        AgeGroup.ADULTS_65_79, date(2022, 7, 1), date(2023, 6, 30), 280, Outcome.AE_ATTENDANCES, Measure.FREQUENCY,
-    ), path=_IN_REVIEW, waiting=timedelta(days=2), upload=250),
+        AgeGroup.ADULTS_65_79, date(2022, 7, 1), date(2023, 6, 30), 400, Outcome.AE_ATTENDANCES, Measure.FREQUENCY,
+    ), path=_IN_REVIEW, waiting=timedelta(days=2), upload=350),
     Story("stepsafe", _application(
         "Falls prevention exercise after a fracture",
         "A physiotherapist's twelve-week home exercise plan after a fragility fracture, with a volunteer who calls "
         "each week to keep people going.",
         "People aged 65 to 79 discharged from hospital after a fragility fracture.",
-        AgeGroup.ADULTS_65_79, date(2022, 11, 1), date(2023, 10, 31), 280, Outcome.EMERGENCY_ADMISSIONS,
+        AgeGroup.ADULTS_65_79, date(2022, 11, 1), date(2023, 10, 31), 400, Outcome.EMERGENCY_ADMISSIONS,
         difference=3.0,
-    ), path=_SCHEDULED, waiting=timedelta(days=1), upload=250, lab="lab.analyst2", analyst="lab.analyst2",
+    ), path=_SCHEDULED, waiting=timedelta(days=1), upload=350, lab="lab.analyst2", analyst="lab.analyst2",
         reasons={CORRECT: "The description left out the volunteer's weekly call, which is part of the programme."},
         corrected="A physiotherapist's twelve-week home exercise plan after a fragility fracture, with a trained "
                   "volunteer who calls each week to keep people going and tells the physiotherapist of any fall."),
@@ -277,9 +280,9 @@ STORIES = [
         "Community befriending circles",
         "Weekly small groups in community centres for older people who live alone, with transport there and back.",
         "People aged 65 to 79 living alone and at risk of loneliness, referred by GP practices.",
-        AgeGroup.ADULTS_65_79, date(2022, 4, 1), date(2023, 3, 31), 320, Outcome.EMERGENCY_ADMISSIONS,
+        AgeGroup.ADULTS_65_79, date(2022, 4, 1), date(2023, 3, 31), 400, Outcome.EMERGENCY_ADMISSIONS,
         difference=3.0,
-    ), path=(*_SCHEDULED, Step.PUBLISH), waiting=timedelta(days=2), upload=300,
+    ), path=(*_SCHEDULED, Step.PUBLISH), waiting=timedelta(days=2), upload=350,
         reasons={CORRECT: "The groups run in church halls as well as community centres."},
         corrected="Weekly small groups in community centres and church halls for older people who live alone, with "
                   "transport there and back."),
@@ -287,8 +290,8 @@ STORIES = [
         "Carers' planned breaks",
         "Short planned breaks for carers, with replacement care booked and paid for by the network.",
         "Adult carers of a partner or parent with a long-term condition.",
-        AgeGroup.ADULTS_40_64, date(2023, 1, 1), date(2023, 12, 31), 200, Outcome.ELECTIVE_ADMISSIONS,
-    ), path=(*_SCHEDULED, Step.PUBLISH), waiting=timedelta(days=9), upload=180, lab="lab.analyst2",
+        AgeGroup.ADULTS_40_64, date(2023, 1, 1), date(2023, 12, 31), 280, Outcome.ELECTIVE_ADMISSIONS,
+    ), path=(*_SCHEDULED, Step.PUBLISH), waiting=timedelta(days=9), upload=250, lab="lab.analyst2",
         analyst="lab.analyst2",
         reasons={CORRECT: "The breaks are booked by the network, not by the carers themselves."},
         corrected="Short planned breaks for carers, with replacement care booked, arranged and paid for by the "
@@ -304,6 +307,7 @@ class Lab:
     users: dict[str, Any]
     organisations: dict[str, Organisation]
     pool: list[dict[str, str]]
+    analysed_pool: list[dict[str, str]]
     made: list[DataLabRequest] = field(default_factory=list)
 
 
@@ -319,7 +323,7 @@ def build_lab(demo: Demo) -> dict[str, int]:
         lab = Lab(
             now=demo.now, rng=random.Random(demo.rng.random()), clock=clock,  # noqa: S311 - seeded demo data
             users={"secretariat": demo.users["secretariat"], **_people(demo.hashed_password)},
-            organisations=_organisations(), pool=cohort_pool(extract),
+            organisations=_organisations(), **_pools(extract),
         )  # fmt: skip
         try:
             for number, story in enumerate(STORIES):
@@ -383,13 +387,24 @@ def cohort_pool(extract: Extract) -> list[dict[str, str]]:
     return [row for row in rows if not row["nhs_number"] or normalise_nhs_number(row["nhs_number"])]
 
 
+def _pools(extract: Extract) -> dict[str, list[dict[str, str]]]:
+    rows = cohort_pool(extract)
+    return {"pool": rows[:BEFORE_ANALYSIS_ROWS], "analysed_pool": rows[BEFORE_ANALYSIS_ROWS:]}
+
+
 def _cohort_file(lab: Lab, story: Story) -> bytes:
     """``story.upload`` rows not sent before whose index dates fall in its delivery period, as a CSV file."""
     start, end = story.application["delivery_start"].isoformat(), story.application["delivery_end"].isoformat()
-    fits = [row for row in lab.pool if start <= row["index_date"] <= end]
-    chosen = lab.rng.sample(fits, min(story.upload, len(fits)))
+    analysed = RUN in story.path
+    pool = lab.analysed_pool if analysed else lab.pool
+    fits = [row for row in pool if start <= row["index_date"] <= end]
+    rng = random.Random(f"{EXTRACT_SEED}-{story.application['programme_name']}") if analysed else lab.rng  # noqa: S311
+    chosen = rng.sample(fits, min(story.upload, len(fits)))
     taken = {id(row) for row in chosen}
-    lab.pool = [row for row in lab.pool if id(row) not in taken]
+    if analysed:
+        lab.analysed_pool = [row for row in pool if id(row) not in taken]
+    else:
+        lab.pool = [row for row in pool if id(row) not in taken]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COHORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -519,7 +534,8 @@ def _run(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
     run = services.request_analysis(request, by=lab.users[story.analyst], at=at)
     lab.clock.at = at + RUN_TAKES
     done = services.analysis_execute(run_id=run.pk, task=tasks.RUN_TASK, at=at + RUN_TAKES)
-    assert done is not None and done.feasible, (story.application["programme_name"], done and done.error)  # noqa: S101
+    request.refresh_from_db()
+    assert done is not None and done.feasible, (story.application["programme_name"], request.outcome_reasons)  # noqa: S101
 
 
 def _approve(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
