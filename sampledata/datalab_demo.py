@@ -440,6 +440,8 @@ def _organisations() -> dict[str, Organisation]:
         organisation.full_clean()
         organisation._change_reason = "Demo organisation"  # type: ignore[attr-defined]
         organisation.save()
+        # A new organisation has published nothing: a ledger an earlier demo load left under its number goes.
+        store.ledger_path(organisation.pk).unlink(missing_ok=True)
         member = User.objects.get(username=charity.username)
         organisation.members.add(member)
         forget_roles(member)

@@ -25,13 +25,17 @@ from sampledata.demo import DEMO_PASSWORD, Demo
 from tests.factories import make_secretariat
 
 NOW = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)
-# Every state a request reaches before its analysis, and the turns off the usual path.
+# Every state a request reaches on the usual path (but "output checked", a moment before the factual review), and the
+# turns off it.
+AFTER_ANALYSIS = {RequestState.ANALYSED, RequestState.FACTUAL_REVIEW, RequestState.SCHEDULED, RequestState.PUBLISHED}
 STATES = {
     RequestState.DRAFT, RequestState.SUBMITTED, RequestState.ELIGIBILITY_CHECKED, RequestState.AGREEMENT_SIGNED,
     RequestState.AWAITING_UPLOAD, RequestState.LINKED, RequestState.FEASIBLE, RequestState.PROTOCOL_LOCKED,
     RequestState.NOT_FEASIBLE, RequestState.WITHDRAWN, RequestState.DATA_DELETED, RequestState.CLOSED,
+    *AFTER_ANALYSIS,
 }  # fmt: skip
-HELD = {RequestState.LINKED, RequestState.FEASIBLE, RequestState.PROTOCOL_LOCKED, RequestState.NOT_FEASIBLE}
+HELD = {RequestState.LINKED, RequestState.FEASIBLE, RequestState.PROTOCOL_LOCKED, RequestState.NOT_FEASIBLE,
+        *AFTER_ANALYSIS}  # fmt: skip
 pytestmark = pytest.mark.django_db
 
 
