@@ -317,13 +317,14 @@ def build_lab(demo: Demo) -> dict[str, int]:
     extract, built = demo_extract()
     # The lab opened some months ago: its extract, people and charities (their history rows dated then).
     clock = Clock(at=demo.now - timedelta(days=EXTRACT_REGISTERED_DAYS_AGO))
+    pool = cohort_pool(extract)
     with dated_history(clock):
         registered = services.extract_register(folder=extract.path, manifest=extract.manifest,
                                                base_rates=compute_base_rates(extract.path), at=clock.at)  # fmt: skip
         lab = Lab(
             now=demo.now, rng=random.Random(demo.rng.random()), clock=clock,  # noqa: S311 - seeded demo data
             users={"secretariat": demo.users["secretariat"], **_people(demo.hashed_password)},
-            organisations=_organisations(), **_pools(extract),
+            organisations=_organisations(), pool=pool[:BEFORE_ANALYSIS_ROWS], analysed_pool=pool[BEFORE_ANALYSIS_ROWS:],
         )  # fmt: skip
         try:
             for number, story in enumerate(STORIES):
@@ -385,11 +386,6 @@ def cohort_pool(extract: Extract) -> list[dict[str, str]]:
     with extract.cohort_csv.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     return [row for row in rows if not row["nhs_number"] or normalise_nhs_number(row["nhs_number"])]
-
-
-def _pools(extract: Extract) -> dict[str, list[dict[str, str]]]:
-    rows = cohort_pool(extract)
-    return {"pool": rows[:BEFORE_ANALYSIS_ROWS], "analysed_pool": rows[BEFORE_ANALYSIS_ROWS:]}
 
 
 def _cohort_file(lab: Lab, story: Story) -> bytes:
