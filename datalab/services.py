@@ -690,25 +690,28 @@ def request_analysis(request: DataLabRequest, *, by: Any, reason: str = "", at: 
     return run
 
 
-def _run_progress(run_id: int, *, stage: str, progress: int, task_id: str = "", start: bool = False) -> bool:
+def _run_progress(
+    run_id: int, *, stage: str, progress: int, task_id: str = "", start: bool = False, at: datetime | None = None
+) -> bool:
     """Move a queued or running run on to ``stage`` (its own short transaction, so the page sees it at once)."""
     with transaction.atomic():
         run = AnalysisRun.objects.select_for_update().get(pk=run_id)
         if run.status not in ACTIVE_RUN_STATUSES:
             return False
         if start:  # a run the worker lost and the broker delivered again starts afresh
-            run.status, run.started_at, run.task_id = RunStatus.RUNNING, timezone.now(), task_id
+            run.status, run.started_at, run.task_id = RunStatus.RUNNING, _now(at), task_id
         run.stage, run.progress = stage, progress
         run.save(update_fields=["status", "started_at", "task_id", "stage", "progress"])
         return True
 
 
-def analysis_execute(*, run_id: int, task: str, task_id: str = "") -> AnalysisRun | None:
+def analysis_execute(*, run_id: int, task: str, task_id: str = "", at: datetime | None = None) -> AnalysisRun | None:
     """The lab's worker runs one queued run: the linked cohort from the lab's store, the engine, disclosure control
     (the SDC rules, ACRO's verdict on the profiles, the differencing ledger), then the request is recorded as
     analysed, or not feasible with the reasons. A failure is recorded in words without any person-level value and
-    leaves the request waiting with its protocol locked. Idempotent: a finished or failed run is left alone."""
-    if not _run_progress(run_id, stage=RunStage.LOADING, progress=5, task_id=task_id, start=True):
+    leaves the request waiting with its protocol locked. Idempotent: a finished or failed run is left alone. ``at``
+    (the demo's past) dates the run's start and its record; the worker leaves it out (now)."""
+    if not _run_progress(run_id, stage=RunStage.LOADING, progress=5, task_id=task_id, start=True, at=at):
         return None
     # The engine (numpy, pandas, scikit-learn, ACRO) is imported by the lab's worker only, never by a web process.
     from .analysis import run as engine
@@ -742,7 +745,7 @@ def analysis_execute(*, run_id: int, task: str, task_id: str = "") -> AnalysisRu
     except Exception as error:  # noqa: BLE001 - recorded as the run's failure, by the error's class only
         return _run_failed(run_id, stage=stage, kind=type(error).__name__, task=task, task_id=task_id)
     return _run_record(run_id, outcome=outcome.result, report=report.to_dict(), differencing=differencing,
-                       task=task, task_id=task_id)  # fmt: skip
+                       task=task, task_id=task_id, at=at)  # fmt: skip
 
 
 def _members_table(members: dict[str, frozenset[str]]) -> pa.Table:
@@ -779,7 +782,7 @@ def _differencing(organisation_id: int, members: dict[str, frozenset[str]]) -> d
 @transaction.atomic
 def _run_record(
     run_id: int, *, outcome: AnalysisResult, report: dict[str, Any], differencing: dict[str, Any], task: str,
-    task_id: str,
+    task_id: str, at: datetime | None = None,
 ) -> AnalysisRun | None:  # fmt: skip
     run = AnalysisRun.objects.select_for_update().get(pk=run_id)
     request = _lock(run.request)
@@ -788,7 +791,7 @@ def _run_record(
     if request.state != RequestState.PROTOCOL_LOCKED:
         return _run_failed(run_id, stage=RunStage.DISCLOSURE, kind="", task=task, task_id=task_id,
                            error=messages.RUN_REQUEST_MOVED.format(state=_state_label(request.state)))  # fmt: skip
-    at = timezone.now()
+    at = _now(at)
     feasible = outcome.feasibility.passed and differencing["passed"]
     run.status, run.finished_at, run.stage, run.progress = RunStatus.FINISHED, at, RunStage.DONE, 100
     run.result = outcome.to_dict()

@@ -1,11 +1,14 @@
 """The Health Data Lab's part of the demo: a small synthetic national extract, three fictional charities, the lab's
-people, and requests in every state a request reaches before its analysis (and the turns off the usual path).
+people, and requests in every state a request reaches (and the turns off the usual path): before the analysis, then
+analysed, checked, in factual review, scheduled on the release calendar and published in the reports catalogue.
 
 Called by ``sampledata.demo.build`` inside its transaction. Everything is written through ``datalab.services`` with
 ``at=`` in the demo's past, so each request's audit trail reads as it happened (history rows are dated at the moment
 played too: ``progress.demo.dated_history``). The organisations' cohorts are slices of the cohort the extract
 generator plants, uploaded as a charity would send them; linking and deleting are the lab's system steps, taken here
 at once instead of waiting for the worker (the link task queued by each upload finds its cohort already linked).
+An analysis run is the worker's service called at once too (``services.analysis_execute``, dated in the past), and a
+report is published by the publication sweep's service at its release time (``services.publish_due_reports``).
 
 The extract is built under ``DATALAB_DATA_DIR`` with the key the uploads use (``load_key()``: in development the key
 file the embedded settings create), in a folder named after the extract and a fingerprint of that key, so a later
@@ -42,17 +45,24 @@ from datalab.pseudonymise import load_key, normalise_nhs_number, pseudonym
 from datalab.states import Step
 from ehssg.roles import LAB_ANALYST_GROUP, OUTPUT_CHECKER_GROUP, forget_roles
 from progress.demo import Clock, dated_history
+from releases.rules import is_working_day
 
 from .demo import Demo, set_demo_password
 
 # The extract: small enough to build in about a second, large enough for national base rates by age group.
 EXTRACT_PERSONS = 30_000
 EXTRACT_SEED = 2026  # one extract for every demo seed: a second load (or another seed) reuses it
-COHORT_SIZE = 2_000
+COHORT_SIZE = 4_000
+# The requests before the analysis draw from the cohort's first rows at the demo seed's random; those with a run from
+# the rest, always the same people, so their runs pass balance whatever the seed (checked for the demo's extract).
+BEFORE_ANALYSIS_ROWS = 2_000
 COHORT_EFFECT = 0.8  # the organisations' people have a fifth fewer emergency admissions and A&E attendances after
 EXTRACT_REGISTERED_DAYS_AGO = 240
 
 UPLOAD = "upload"  # the organisation sends its cohort file (its audit trail says "cohort_received", then "link")
+RUN = "run"  # the analyst asks for a run and the lab's worker runs it (the audit trail: "analysis_requested", then
+# "record_analysis")
+CORRECT = "correct"  # the organisation corrects its programme description in the factual review
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Story:
     lab: str = "lab.analyst"  # who checks its eligibility and opens its upload (an analyst assigns only themselves)
     analyst: str = "lab.analyst"  # the analyst assigned when the upload opens
     reasons: dict[str, str] = field(default_factory=dict)  # by step, where one is given
+    corrected: str = ""  # the programme description the organisation's factual review puts in its place (CORRECT)
 
 
 # Days between one step and the next, as they usually go (the link a few minutes after the upload).
@@ -108,13 +119,22 @@ GAPS = {
     Step.SUBMIT: timedelta(days=6), Step.CHECK_ELIGIBILITY: timedelta(days=8), Step.SIGN_AGREEMENT: timedelta(days=10),
     Step.OPEN_UPLOAD: timedelta(days=3), UPLOAD: timedelta(days=9), Step.MARK_FEASIBLE: timedelta(days=5),
     Step.MARK_NOT_FEASIBLE: timedelta(days=6), Step.LOCK_PROTOCOL: timedelta(days=7), Step.WITHDRAW: timedelta(days=12),
-    Step.DELETE_DATA: timedelta(hours=1), Step.CLOSE: timedelta(days=3),
+    Step.DELETE_DATA: timedelta(hours=1), Step.CLOSE: timedelta(days=3), RUN: timedelta(days=2),
+    Step.APPROVE_OUTPUT: timedelta(days=3), Step.START_REVIEW: timedelta(days=2), CORRECT: timedelta(days=6),
+    Step.SCHEDULE: timedelta(days=4), Step.PUBLISH: timedelta(days=33),
 }  # fmt: skip
+# Publication comes at 9:30am on the first working day 28 days or more after scheduling (a little after: the sweep
+# runs every five minutes), so never more than the PUBLISH gap after it.
 LINK_AFTER = timedelta(minutes=12)
+RUN_TAKES = timedelta(minutes=3)
+PUBLISH_AFTER = timedelta(minutes=4)
 
 _CHECKED = (Step.SUBMIT, Step.CHECK_ELIGIBILITY)
 _OPEN = (*_CHECKED, Step.SIGN_AGREEMENT, Step.OPEN_UPLOAD)
 _LINKED = (*_OPEN, UPLOAD)
+_ANALYSED = (*_LINKED, Step.MARK_FEASIBLE, Step.LOCK_PROTOCOL, RUN)
+_IN_REVIEW = (*_ANALYSED, Step.APPROVE_OUTPUT, Step.START_REVIEW)
+_SCHEDULED = (*_IN_REVIEW, CORRECT, Step.SCHEDULE)
 
 
 def _application(
@@ -230,6 +250,52 @@ STORIES = [
         Step.CLOSE: "The person-level data was deleted (the certificate is on record) and the trust was told why the "
                     "lab could not answer its question.",
     }),  # fmt: skip
+    # After the protocol: a finished run waiting for the output checker (never its analyst), one in factual review,
+    # one announced on the release calendar, and two published reports (the catalogue's forest plot has two rows).
+    Story("northgate", _application(
+        "Carers' emergency planning",
+        "A support worker helps each carer write an emergency plan, so that someone known steps in if the carer is "
+        "taken ill, and shares it with the GP practice.",
+        "Adult carers of someone who could not be left alone, referred by GP practices.",
+        AgeGroup.ADULTS_40_64, date(2022, 10, 1), date(2023, 9, 30), 400, Outcome.EMERGENCY_ADMISSIONS,
+    ), path=_ANALYSED, waiting=timedelta(days=1), upload=350, lab="lab.analyst2", analyst="lab.analyst2"),
+    Story("hartley", _application(
+        "Good neighbours scheme",
+        "Volunteers who live nearby call in twice a week on older people who live alone, and help with small jobs.",
+        "People aged 65 to 79 living alone, referred by GP practices and social workers.",
+        AgeGroup.ADULTS_65_79, date(2022, 7, 1), date(2023, 6, 30), 400, Outcome.AE_ATTENDANCES, Measure.FREQUENCY,
+    ), path=_IN_REVIEW, waiting=timedelta(days=2), upload=350),
+    Story("stepsafe", _application(
+        "Falls prevention exercise after a fracture",
+        "A physiotherapist's twelve-week home exercise plan after a fragility fracture, with a volunteer who calls "
+        "each week to keep people going.",
+        "People aged 65 to 79 discharged from hospital after a fragility fracture.",
+        AgeGroup.ADULTS_65_79, date(2022, 11, 1), date(2023, 10, 31), 400, Outcome.EMERGENCY_ADMISSIONS,
+        difference=3.0,
+    ), path=_SCHEDULED, waiting=timedelta(days=1), upload=350, lab="lab.analyst2", analyst="lab.analyst2",
+        reasons={CORRECT: "The description left out the volunteer's weekly call, which is part of the programme."},
+        corrected="A physiotherapist's twelve-week home exercise plan after a fragility fracture, with a trained "
+                  "volunteer who calls each week to keep people going and tells the physiotherapist of any fall."),
+    Story("hartley", _application(
+        "Community befriending circles",
+        "Weekly small groups in community centres for older people who live alone, with transport there and back.",
+        "People aged 65 to 79 living alone and at risk of loneliness, referred by GP practices.",
+        AgeGroup.ADULTS_65_79, date(2022, 4, 1), date(2023, 3, 31), 400, Outcome.EMERGENCY_ADMISSIONS,
+        difference=3.0,
+    ), path=(*_SCHEDULED, Step.PUBLISH), waiting=timedelta(days=2), upload=350,
+        reasons={CORRECT: "The groups run in church halls as well as community centres."},
+        corrected="Weekly small groups in community centres and church halls for older people who live alone, with "
+                  "transport there and back."),
+    Story("northgate", _application(
+        "Carers' planned breaks",
+        "Short planned breaks for carers, with replacement care booked and paid for by the network.",
+        "Adult carers of a partner or parent with a long-term condition.",
+        AgeGroup.ADULTS_40_64, date(2023, 1, 1), date(2023, 12, 31), 280, Outcome.ELECTIVE_ADMISSIONS,
+    ), path=(*_SCHEDULED, Step.PUBLISH), waiting=timedelta(days=9), upload=250, lab="lab.analyst2",
+        analyst="lab.analyst2",
+        reasons={CORRECT: "The breaks are booked by the network, not by the carers themselves."},
+        corrected="Short planned breaks for carers, with replacement care booked, arranged and paid for by the "
+                  "network."),
 ]
 @dataclass
 class Lab:
@@ -241,6 +307,7 @@ class Lab:
     users: dict[str, Any]
     organisations: dict[str, Organisation]
     pool: list[dict[str, str]]
+    analysed_pool: list[dict[str, str]]
     made: list[DataLabRequest] = field(default_factory=list)
 
 
@@ -250,13 +317,14 @@ def build_lab(demo: Demo) -> dict[str, int]:
     extract, built = demo_extract()
     # The lab opened some months ago: its extract, people and charities (their history rows dated then).
     clock = Clock(at=demo.now - timedelta(days=EXTRACT_REGISTERED_DAYS_AGO))
+    pool = cohort_pool(extract)
     with dated_history(clock):
         registered = services.extract_register(folder=extract.path, manifest=extract.manifest,
                                                base_rates=compute_base_rates(extract.path), at=clock.at)  # fmt: skip
         lab = Lab(
             now=demo.now, rng=random.Random(demo.rng.random()), clock=clock,  # noqa: S311 - seeded demo data
             users={"secretariat": demo.users["secretariat"], **_people(demo.hashed_password)},
-            organisations=_organisations(), pool=cohort_pool(extract),
+            organisations=_organisations(), pool=pool[:BEFORE_ANALYSIS_ROWS], analysed_pool=pool[BEFORE_ANALYSIS_ROWS:],
         )  # fmt: skip
         try:
             for number, story in enumerate(STORIES):
@@ -279,7 +347,8 @@ def build_lab(demo: Demo) -> dict[str, int]:
 def demo_folder(key: bytes) -> Path:
     """Where the demo's extract made with ``key`` lives: a keyed fingerprint tells extracts of different keys apart
     (it says nothing about the key)."""
-    return data_dir() / "extracts" / f"demo-{default_name(EXTRACT_PERSONS, EXTRACT_SEED)}-{pseudonym(key, 'demo')[:12]}"
+    name = f"demo-{default_name(EXTRACT_PERSONS, EXTRACT_SEED)}-c{COHORT_SIZE}-{pseudonym(key, 'demo')[:12]}"
+    return data_dir() / "extracts" / name
 
 
 def demo_extract() -> tuple[Extract, bool]:
@@ -322,10 +391,16 @@ def cohort_pool(extract: Extract) -> list[dict[str, str]]:
 def _cohort_file(lab: Lab, story: Story) -> bytes:
     """``story.upload`` rows not sent before whose index dates fall in its delivery period, as a CSV file."""
     start, end = story.application["delivery_start"].isoformat(), story.application["delivery_end"].isoformat()
-    fits = [row for row in lab.pool if start <= row["index_date"] <= end]
-    chosen = lab.rng.sample(fits, min(story.upload, len(fits)))
+    analysed = RUN in story.path
+    pool = lab.analysed_pool if analysed else lab.pool
+    fits = [row for row in pool if start <= row["index_date"] <= end]
+    rng = random.Random(f"{EXTRACT_SEED}-{story.application['programme_name']}") if analysed else lab.rng  # noqa: S311
+    chosen = rng.sample(fits, min(story.upload, len(fits)))
     taken = {id(row) for row in chosen}
-    lab.pool = [row for row in lab.pool if id(row) not in taken]
+    if analysed:
+        lab.analysed_pool = [row for row in pool if id(row) not in taken]
+    else:
+        lab.pool = [row for row in pool if id(row) not in taken]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COHORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -361,6 +436,8 @@ def _organisations() -> dict[str, Organisation]:
         organisation.full_clean()
         organisation._change_reason = "Demo organisation"  # type: ignore[attr-defined]
         organisation.save()
+        # A new organisation has published nothing: a ledger an earlier demo load left under its number goes.
+        store.ledger_path(organisation.pk).unlink(missing_ok=True)
         member = User.objects.get(username=charity.username)
         organisation.members.add(member)
         forget_roles(member)
@@ -450,8 +527,59 @@ def _close(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> Non
     services.request_close(actor=lab.users[story.analyst], request=request, reason=story.reasons[Step.CLOSE], at=at)
 
 
+def _run(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
+    """The analyst asks for a run; the lab's worker runs it a few minutes later (the service its task calls)."""
+    run = services.request_analysis(request, by=lab.users[story.analyst], at=at)
+    lab.clock.at = at + RUN_TAKES
+    done = services.analysis_execute(run_id=run.pk, task=tasks.RUN_TASK, at=at + RUN_TAKES)
+    request.refresh_from_db()
+    assert done is not None and done.feasible, (story.application["programme_name"], request.outcome_reasons)  # noqa: S101
+
+
+def _approve(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
+    services.approve_output(request, by=lab.users["lab.checker"], at=at, reason=(
+        "Every table checked against the automatic checks: counts rounded to 5, small cells suppressed, ACRO's "
+        "verdicts on the profiles agree, and the cohort is far from any published one."))  # fmt: skip
+
+
+def _review(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
+    services.start_review(request, by=lab.users[story.analyst], at=at)
+
+
+def _correct(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
+    request.refresh_from_db()
+    services.correct_programme_description(request, by=_charity_user(lab, story), text=story.corrected,
+                                           reason=story.reasons[CORRECT], at=at)  # fmt: skip
+
+
+def first_publish_day(after: date) -> date:
+    """The first working day at least the notice period (28 days) after ``after``."""
+    day = after + timedelta(days=services._notice_days())
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _schedule(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
+    # A report still to come is announced 28 days or more ahead of the demo's today, one published since of its day.
+    today = timezone.localdate(lab.now if Step.PUBLISH not in story.path else at)
+    services.schedule_report(request, by=lab.users[story.analyst], publish_on=first_publish_day(today),
+                             reason="The next publication slot after the factual review", at=at)  # fmt: skip
+
+
+def _publish(lab: Lab, story: Story, request: DataLabRequest, at: datetime) -> None:
+    """The publication sweep at its first run after the release's 9:30am (before the PUBLISH gap is out)."""
+    request.refresh_from_db()
+    release_at = request.report.release.release_at
+    assert release_at is not None and release_at + PUBLISH_AFTER <= at, request.reference  # noqa: S101
+    lab.clock.at = release_at + PUBLISH_AFTER
+    assert services.publish_due_reports(now=release_at + PUBLISH_AFTER) == [request.reference]  # noqa: S101
+
+
 STEPS: dict[str, Callable[[Lab, Story, DataLabRequest, datetime], None]] = {
     Step.SUBMIT: _submit, Step.CHECK_ELIGIBILITY: _check, Step.SIGN_AGREEMENT: _sign, Step.OPEN_UPLOAD: _open,
     UPLOAD: _upload, Step.MARK_FEASIBLE: _feasible, Step.MARK_NOT_FEASIBLE: _not_feasible, Step.LOCK_PROTOCOL: _lock,
-    Step.WITHDRAW: _withdraw, Step.DELETE_DATA: _delete, Step.CLOSE: _close,
+    Step.WITHDRAW: _withdraw, Step.DELETE_DATA: _delete, Step.CLOSE: _close, RUN: _run,
+    Step.APPROVE_OUTPUT: _approve, Step.START_REVIEW: _review, CORRECT: _correct, Step.SCHEDULE: _schedule,
+    Step.PUBLISH: _publish,
 }  # fmt: skip

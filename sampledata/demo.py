@@ -188,17 +188,17 @@ def build(
 
         demo.step(5)
         demo.counts.update(build_history(demo, releases=releases))
-        # The demo plays two years of changes in a moment: they are its past, not news, so the made-up subscribers
-        # are e-mailed about none of them (the outbox events stay, marked as handled).
-        from alerts.models import Event
-
-        Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=now)
         demo.step(6)
         if lab:
             # The Health Data Lab: its extract, charities, people and requests (sampledata/datalab_demo.py).
             from .datalab_demo import build_lab
 
             demo.counts.update(build_lab(demo))
+        # The demo plays two years of changes in a moment (the lab's report releases too): they are its past, not
+        # news, so the made-up subscribers are e-mailed about none of them (the outbox events stay, marked handled).
+        from alerts.models import Event
+
+        Event.objects.filter(fanned_out_at__isnull=True).update(fanned_out_at=now)
     demo.step(7)
     if scan and releases <= SCAN_LIMIT:
         flags_rescan()

@@ -14,6 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
+from datalab.choices import RequestState
+from datalab.models import DataLabRequest
 from releases.choices import State
 from releases.models import Release
 from sampledata.datalab_demo import lab_users
@@ -24,7 +26,14 @@ SKIP = ("/admin/", "/api/", "/static/", "/health/", "/alerts/confirm", "/alerts/
 PER_KIND = 3  # pages of each kind (URL name and query keys) visited per person
 SEEDS = ["/", "/calendar/", "/calendar/?tab=cancelled", "/calendar/?tab=published", "/networks/", "/lessons/",
          "/progress/", "/osr/", "/osr/reports/", "/flags/", "/producer/releases/", "/producer/releases/new/",
-         "/data-lab/", "/data-lab/requests/"]  # fmt: skip
+         "/data-lab/", "/data-lab/requests/", "/data-lab/reports/"]  # fmt: skip
+# The Health Data Lab's pages after the analysis, by the state whose request has them (the crawl may not reach them).
+AFTER_ANALYSIS = {
+    RequestState.PUBLISHED: ["/data-lab/reports/{}/", "/data-lab/requests/{}/"],
+    RequestState.ANALYSED: ["/data-lab/requests/{}/output-check/", "/data-lab/requests/{}/"],
+    RequestState.FACTUAL_REVIEW: ["/data-lab/requests/{}/factual-review/", "/data-lab/reports/{}/"],
+    RequestState.SCHEDULED: ["/data-lab/requests/{}/schedule/", "/data-lab/reports/{}/"],
+}
 
 
 class Links(HTMLParser):
@@ -86,6 +95,11 @@ def test_no_page_of_the_demo_shows_escaped_markup(client, django_user_model):
     one_of_each = [Release.objects.filter(state=state).order_by("pk").first() for state in State]
     seeds = SEEDS + [f"/releases/{r.slug}/" for r in one_of_each if r] + [
         f"/producer/releases/{r.slug}/" for r in one_of_each if r]  # fmt: skip
+    lab = {state: list(DataLabRequest.objects.filter(state=state).values_list("reference", flat=True))
+           for state in AFTER_ANALYSIS}  # fmt: skip
+    assert [len(lab[state]) for state in AFTER_ANALYSIS] == [2, 1, 1, 1]  # the demo's requests after the analysis
+    seeds += [page.format(reference) for state, pages in AFTER_ANALYSIS.items() for reference in lab[state]
+              for page in pages]  # fmt: skip
     people = [None] + [username for username, *_ in USERS] + [username for username, *_ in lab_users()]
     problems = {}
     for username in people:

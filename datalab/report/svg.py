@@ -81,8 +81,8 @@ def _axis(scale: _Scale, ticks: Sequence[float], y: float, caption: str) -> list
         x = scale.x(tick)
         parts.append(f'<line x1="{x}" y1="{y}" x2="{x}" y2="{y + 5}" stroke="{GREY}"/>')
         parts.append(f'<text x="{x}" y="{y + 19}" text-anchor="middle">{_fmt(tick)}</text>')
-    middle = (scale.left + scale.right) / 2
-    parts.append(f'<text x="{middle}" y="{y + 36}" text-anchor="middle">{escape(caption)}</text>')
+    # The caption ends under the axis's end: a long one runs left under the labels, never out of the picture.
+    parts.append(f'<text x="{scale.right}" y="{y + 36}" text-anchor="end">{escape(caption)}</text>')
     parts.append("</g>")
     return parts
 

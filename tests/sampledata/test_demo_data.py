@@ -56,7 +56,9 @@ def test_demo_data_has_every_state_role_and_network(django_capture_on_commit_cal
     assert set(states) == {s.value for s in State}
     assert Release.objects.overdue().exists()
     assert DateChange.objects.filter(status="agreed").exists()
-    assert {p.abbreviation for p in Producer.objects.all()} == {"ONS", "NHSE", "UKHSA", "DHSC", "OHID", "NHSBSA", "CQC"}
+    # The Health Data Lab is a producer too: its reports are its releases.
+    assert {p.abbreviation for p in Producer.objects.all()} == {"ONS", "NHSE", "UKHSA", "DHSC", "OHID", "NHSBSA", "CQC",
+                                                                "HDL"}  # fmt: skip
     assert 6 <= TopicNetwork.objects.count() <= 8
     users = {u.username: u for u in get_user_model().objects.all()}
     assert roles_of(users["nhse.hop"]).hop_of and roles_of(users["nhse.editor"]).editor_of
@@ -69,8 +71,8 @@ def test_demo_data_has_every_state_role_and_network(django_capture_on_commit_cal
     # The Health Data Lab's people are listed with the others (tests/sampledata/test_datalab_demo.py tests the lab).
     for username, *_ in lab_users():
         assert re.search(rf"^  {re.escape(username)} +demo-password-2026 ", output, re.MULTILINE), username
-    assert "Health Data Lab: 3 charities and 12 requests" in output
-    assert DataLabRequest.objects.count() == 12 and services.current_extract() is not None
+    assert "Health Data Lab: 3 charities and 17 requests" in output
+    assert DataLabRequest.objects.count() == 17 and services.current_extract() is not None
     assert Flag.objects.filter(kind="clash").exists() and Flag.objects.filter(kind="duplicate").exists()
     # Every network has a published plan (and last year's, from the progress history: progress/demo.py).
     assert set(ActionPlan.objects.filter(status="published").values_list("network", flat=True)) == set(
