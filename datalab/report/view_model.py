@@ -246,8 +246,9 @@ def e_value_view(tables: Mapping[str, Mapping[str, Any]], line: OutcomeLine) -> 
     if table and table["rows"]:
         _ratio, point, ci = table["rows"][0]
         text = words.E_VALUE.format(point=point, outcome=outcome)
-        if number(ci) is not None:
-            text += " " + words.E_VALUE_INTERVAL.format(ci=ci)
+        ci_value = number(ci)
+        if ci_value is not None:  # an E-value of 1 for the interval: it already reaches no difference
+            text += " " + (words.E_VALUE_INTERVAL_NULL if ci_value <= 1 else words.E_VALUE_INTERVAL.format(ci=ci))
         return EValueView(point=point, ci=ci, computed=False, text=text)
     helped, comparison = number(line.helped), number(line.comparison)
     if line.measure != Measure.RATE or not helped or not comparison:

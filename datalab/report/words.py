@@ -95,6 +95,7 @@ E_VALUE = (
     "matching took into account."
 )
 E_VALUE_INTERVAL = "To move the interval to include no difference, a risk ratio of at least {ci} would be enough."
+E_VALUE_INTERVAL_NULL = "The 95% interval already includes no difference."
 E_VALUE_COMPUTED = "(Computed by the report from the two published rates.)"
 
 MID_NONE = ""

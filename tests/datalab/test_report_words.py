@@ -139,6 +139,13 @@ def test_the_e_value_is_the_runs_when_it_gave_one():
     assert "at least 2.44" in view.e_value.text and "at least 1.99" in view.e_value.text
 
 
+def test_an_interval_that_reaches_no_difference_is_said_so_not_given_a_ratio_of_one():
+    view = build(publishable(e_value_row=("1.05", "1.28", "1.00")), SUBJECT)
+    assert view.e_value is not None
+    assert view.e_value.text.endswith("The 95% interval already includes no difference.")
+    assert "at least 1.00" not in view.e_value.text
+
+
 def test_the_e_value_is_computed_from_the_published_rates_otherwise():
     view = build(publishable(), SUBJECT)
     assert view.e_value is not None and view.e_value.computed
