@@ -24,7 +24,7 @@ from datalab.models import AnalysisRun, DataLabRequest, Report, RunStatus
 from datalab.states import Step
 from releases.rules import is_working_day
 from releases.schedule import LONDON
-from tests.datalab.lab import APPLICATION, LabCast, draft
+from tests.datalab.lab import APPLICATION, LabCast, advance, draft
 
 PROGRAMME = APPLICATION["programme_name"]
 
@@ -52,12 +52,7 @@ def analysed(extract: Extract) -> dict[str, Any]:
 def in_review(cast: LabCast, analysed: dict[str, Any], *, approve: bool = True, **changes: Any) -> DataLabRequest:
     """A request in factual review with one finished run that the output checker approved (``approve=False``: a
     request that got there without an approval on record, which the services must refuse to publish)."""
-    request = draft(cast, **changes)
-    services.request_submit(actor=cast.charity, request=request)
-    services.request_check_eligibility(actor=cast.analyst, request=request)
-    services.agreement_sign(actor=cast.charity, request=request, signatory_name="Sam Okafor",
-                            signatory_role="Chief executive", accepted=True)  # fmt: skip
-    services.request_open_upload(actor=cast.analyst, request=request, analyst=cast.analyst, output_checker=cast.checker)
+    request = advance(cast, draft(cast, **changes), RequestState.AWAITING_UPLOAD)
     now = timezone.now()
     with transaction.atomic():
         request = services._lock(request)
