@@ -170,7 +170,9 @@ class DataLabRequest(models.Model):
                 name="datalabrequest_checker_is_not_analyst",
             ),
             models.CheckConstraint(
-                condition=Q(state=RequestState.DRAFT) | Q(submitted_at__isnull=False),
+                # A draft may be withdrawn (and then closed) without ever having been submitted.
+                condition=Q(state__in=[RequestState.DRAFT, RequestState.WITHDRAWN, RequestState.CLOSED])
+                | Q(submitted_at__isnull=False),
                 name="datalabrequest_submitted_has_time",
             ),
             models.CheckConstraint(

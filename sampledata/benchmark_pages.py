@@ -39,7 +39,7 @@ def _first(queryset: Any, field: str) -> str:
 def demo_pages() -> list[Page]:
     """The README's pages, with real slugs from the data loaded."""
     from coordination.models import Flag
-    from datalab.models import DataLabRequest
+    from datalab.models import DataLabRequest, Report
     from networks.models import ActionPlan, TopicNetwork
     from progress.models import ProgressReport
     from releases.models import Release
@@ -50,6 +50,7 @@ def demo_pages() -> list[Page]:
     own = Release.objects.filter(lead_producer__abbreviation="NHSE").order_by("-pk")
     earlier = ActionPlan.objects.filter(status="superseded").order_by("pk")
     led = TopicNetwork.objects.filter(leads__username="network.lead").order_by("pk")
+    reports = Report.objects.filter(published_at__isnull=False).order_by("pk")
     hartley = DataLabRequest.objects.filter(organisation__slug="hartley").exclude(state="draft").order_by("pk")
     return [
         Page("home", "/"),
@@ -90,6 +91,8 @@ def demo_pages() -> list[Page]:
         Page("data lab", "/data-lab/"),
         Page("data lab csv template", "/data-lab/cohort-template.csv"),
         Page("data lab xlsx template", "/data-lab/cohort-template.xlsx"),
+        Page("data lab reports", "/data-lab/reports/"),
+        Page("data lab report", f"/data-lab/reports/{_first(reports, 'request__reference')}/"),
         Page("data lab queue (secretariat)", "/data-lab/requests/", "secretariat"),
         Page("data lab queue (analyst)", "/data-lab/requests/", "lab.analyst"),
         Page("data lab requests (organisation)", "/data-lab/requests/", "charity.hartley"),

@@ -113,12 +113,8 @@ def test_who_opens_the_lab_wide_pages(client, lab):
     assert seen == {(page, name): expected[name] for page, expected in LAB_WIDE.items() for name in PERSONAS}
 
 
-# Withdrawing a draft is in the state table, but the model's constraint datalabrequest_submitted_has_time refuses a
-# withdrawn request that was never submitted (reported to the lead: the constraint or the table must change).
-DRAFT_WITHDRAWAL = pytest.mark.xfail(strict=True, reason="a withdrawn draft breaks datalabrequest_submitted_has_time")
 STEP_CASES = [
-    pytest.param(page, state, expected, id=f"{page}-{state.value}",
-                 marks=[DRAFT_WITHDRAWAL] if (page, state) == ("step:withdraw", RequestState.DRAFT) else [])
+    pytest.param(page, state, expected, id=f"{page}-{state.value}")
     for page, state, expected in MATRIX
     if page.startswith("step:") and page[5:] in {s.value for s in Step} and 200 in expected.values()
 ]  # fmt: skip

@@ -28,7 +28,7 @@ def test_every_page_of_the_readme_is_timed(monkeypatch):
     paths = readme_paths()
     assert len(paths) >= 20
     for path in paths:
-        pattern = re.escape(path).replace(re.escape("<slug>"), "[^/]+").replace(re.escape("<pk>"), "[^/]+").replace(re.escape("<id>"), "[^/]+")
+        pattern = re.sub(r"<(slug|pk|id|reference)>", "[^/]+", re.escape(path))
         assert any(re.match(pattern, page) for page in timed), f"{path} is not timed"
     assert {page.as_user for page in demo_pages()} >= {None, "nhse.editor", "nhse.hop", "osr.viewer", "secretariat"}
 
